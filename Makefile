@@ -1,0 +1,46 @@
+# Two entry points (README quick start): `make smoke` and `make test`. Both set up .venv first.
+PY      := .venv/bin/python
+VENV_OK := .venv/.installed
+
+.PHONY: setup smoke test check nbtest pytest cpu bench readme
+
+$(VENV_OK): requirements.txt pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(VENV_OK)
+
+setup: $(VENV_OK)
+
+# The main job on the embedded default: Kruengkrai Table 2 on the toy corpus (offline, CPU, < 1 min).
+smoke: setup
+	mkdir -p out
+	$(PY) -m papermill nbs/kruengkrai_table2.ipynb out/kruengkrai_table2_smoke.ipynb -p profile smoke \
+	  -p out_dir out/kruengkrai_table2/smoke -p runs_dir out/runs --cwd . -k python3
+	@echo "results: out/kruengkrai_table2/smoke/ (results.csv, meta.json, kruengkrai_table2.png)"
+
+# The whole test suite: notebooks clean and in sync with vaepapers/, library notebook tests, pytest.
+test: setup check nbtest pytest
+
+check:
+	$(PY) scripts/check_sync.py
+
+nbtest:
+	.venv/bin/nbdev_test --n_workers 2
+
+pytest:
+	$(PY) -m pytest -q
+
+# Kruengkrai Table 2 at the `cpu` profile on real PTB (set VAEPAPERS_DATA or pass DATA=...), ~30 min.
+DATA ?= $(or $(VAEPAPERS_DATA),../shared/data)
+cpu: setup
+	mkdir -p out
+	$(PY) -m papermill nbs/kruengkrai_table2.ipynb out/kruengkrai_table2_cpu.ipynb -p profile cpu \
+	  -p data_dir $(DATA) -p out_dir out/kruengkrai_table2/cpu -p runs_dir out/runs --cwd . -k python3
+
+bench: setup
+	$(PY) scripts/benchmark.py --data-dir $(DATA)
+
+readme:
+	$(PY) scripts/make_readme.py
