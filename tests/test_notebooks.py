@@ -57,7 +57,10 @@ def test_bad_profile_is_one_clear_error(root, tmp_path):
         run(root, "kruengkrai_table2", tmp_path, profile="gpu")
 
 
-def test_missing_corpus_names_the_places_searched(root, tmp_path):
+def test_missing_corpus_names_the_places_searched(root, tmp_path, monkeypatch):
+    # no corpus anywhere: an empty VAEPAPERS_DATA and user cache (the project's data/ holds no corpora)
+    monkeypatch.setenv("VAEPAPERS_DATA", str(tmp_path / "empty"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     with pytest.raises(pm.PapermillExecutionError) as e:
         run(root, "kruengkrai_table2", tmp_path, datasets=["ptb"], data_dir=str(tmp_path / "nowhere"))
     assert "nowhere" in str(e.value) and "VAEPAPERS_DATA" in str(e.value)
