@@ -1,0 +1,61 @@
+"""Prokhorov et al. (2019): the capacity objective holds KL at C, and all five notebooks run under `smoke`."""
+import math
+
+import pandas as pd
+import papermill as pm
+import pytest
+
+from vaepapers.data import TextData
+from vaepapers.metrics import elbo_terms, rate_distortion
+from vaepapers.models.lstm_vae import LSTMVAE, prokhorov_config
+from vaepapers.objectives import Capacity
+from vaepapers.train import Trainer, TrainConfig, seed_everything
+
+
+@pytest.mark.parametrize("C", [3.0, 10.0])
+def test_capacity_objective_holds_kl_within_one_nat_of_C(C):
+    # the paper's own criterion (§3.1): C - 1 <= KL <= C + 1 on the test set after training
+    data = TextData.from_corpus("toy", max_train=800)
+    seed_everything(0)
+    model = LSTMVAE(prokhorov_config(len(data.vocab), "lstm", 16, 32, 8))
+    cfg = TrainConfig(epochs=3, optimizer="adam", lr=3e-3, clip=None, stop_patience=None, select_on="last",
+                      progress=False, mi_au=False)
+    Trainer(model, data, Capacity.annealed(C, 1.0, per_sentence=False), cfg).fit()
+    R = rate_distortion(elbo_terms(model, data.batches("test", 64)))["R"]
+    assert abs(R - C) <= 1.0, (C, R)
+
+
+NOTEBOOKS = ["prokhorov_table1", "prokhorov_figure1", "prokhorov_table2", "prokhorov_table3", "prokhorov_table4"]
+
+
+@pytest.fixture(scope="module")
+def smoke_runs(root, tmp_path_factory, shared_data):
+    "Run the five notebooks in order with one runs_dir, so Tables 2-4 and Figure 1 reuse Table 1's models."
+    tmp = tmp_path_factory.mktemp("pro")
+    outs = {}
+    for name in NOTEBOOKS:
+        outs[name] = tmp / name
+        pm.execute_notebook(str(root / "nbs" / f"{name}.ipynb"), str(tmp / f"{name}.out.ipynb"),
+                            parameters={"profile": "smoke", "out_dir": str(outs[name]), "runs_dir": str(tmp / "runs"),
+                                        "data_dir": str(shared_data)},
+                            cwd=str(root), kernel_name="python3", progress_bar=False)
+    return outs
+
+
+def test_prokhorov_notebooks_smoke(smoke_runs):
+    t1 = pd.read_csv(smoke_runs["prokhorov_table1"] / "results.csv")
+    assert (t1.profile == "smoke").all() and sorted(t1.C) == [2, 12]
+    assert ((t1.R - t1.C).abs() <= 1).all()                         # the constraint holds even in smoke
+    f1 = pd.read_csv(smoke_runs["prokhorov_figure1"] / "results.csv")
+    assert set(f1.decoder) == {"gru", "lstm", "cnn"}
+    # Figure 1's LSTM models are Table 1's (same runs_dir): identical test figures
+    same = f1[f1.decoder == "lstm"].set_index("C").D.sort_index()
+    assert same.tolist() == pytest.approx(t1.set_index("C").D.sort_index().tolist(), abs=1e-6)
+    t2 = pd.read_csv(smoke_runs["prokhorov_table2"] / "results.csv")
+    assert set(t2.decoding) == {"greedy", "top-15", "NS p=0.9"}
+    t3 = pd.read_csv(smoke_runs["prokhorov_table3"] / "results.csv")
+    assert t3.dropna(subset=["C"]).fce.map(math.isfinite).all()
+    t4 = pd.read_csv(smoke_runs["prokhorov_table4"] / "results.csv")
+    assert len(t4) == 15 * 2 and t4[["p1", "p2"]].stack().between(0, 1).all()
+    for name, out in smoke_runs.items():
+        assert (out / "meta.json").exists() and (out / f"{name}.png").exists()
