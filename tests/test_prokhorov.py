@@ -58,15 +58,14 @@ NOTEBOOKS = ["prokhorov_table1", "prokhorov_figure1", "prokhorov_table2", "prokh
 
 
 @pytest.fixture(scope="module")
-def smoke_runs(root, tmp_path_factory, shared_data):
-    "Run the five notebooks in order with one runs_dir, so Tables 2-4 and Figure 1 reuse Table 1's models."
+def smoke_runs(root, tmp_path_factory):
+    "Run the five notebooks in order with one runs_dir, so Tables 2-4 and Figure 1 reuse Table 1's models (no data files)."
     tmp = tmp_path_factory.mktemp("pro")
     outs = {}
     for name in NOTEBOOKS:
         outs[name] = tmp / name
         pm.execute_notebook(str(root / "nbs" / f"{name}.ipynb"), str(tmp / f"{name}.out.ipynb"),
-                            parameters={"profile": "smoke", "out_dir": str(outs[name]), "runs_dir": str(tmp / "runs"),
-                                        "data_dir": str(shared_data)},
+                            parameters={"profile": "smoke", "out_dir": str(outs[name]), "runs_dir": str(tmp / "runs")},
                             cwd=str(root), kernel_name="python3", progress_bar=False)
     return outs
 
@@ -85,6 +84,10 @@ def test_prokhorov_notebooks_smoke(smoke_runs):
     t3 = pd.read_csv(smoke_runs["prokhorov_table3"] / "results.csv")
     assert t3.dropna(subset=["C"]).fce.map(math.isfinite).all()
     t4 = pd.read_csv(smoke_runs["prokhorov_table4"] / "results.csv")
-    assert len(t4) == 15 * 2 and t4[["p1", "p2"]].stack().between(0, 1).all()
+    assert len(t4) == 15 * 2                         # every Table 4 row, for C = 2 and 12
+    scored = t4[t4.n > 0]                            # the toy pairs: simple agreement and across a subject relative
+    assert set(scored.row) == {"Simple", "Across a subject relative clause"} and (scored.n == 2 * 3).all()
+    assert scored[["p1", "p2", "p1_bar", "p2_bar"]].stack().between(0, 1).all()
+    assert t4[t4.n == 0][["p1", "p2"]].isna().all().all()   # rows without pairs are undefined, not 0
     for name, out in smoke_runs.items():
         assert (out / "meta.json").exists() and (out / f"{name}.png").exists()

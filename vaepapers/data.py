@@ -8,9 +8,9 @@ __all__ = ['REGISTRY', 'SPECIALS', 'UNK_ALIASES', 'TOY_TOPICS', 'TOY_TENSES', 'F
            'missing_files', 'resolve_data_dir', 'find_corpus_files', 'CorpusFormatError', 'normalise_tokens',
            'iter_lines', 'read_split', 'ChecksumError', 'sha256_file', 'git_blob_id', 'verify_file', 'reachable',
            'download_corpus', 'load_corpus', 'Vocab', 'bucket_batches', 'pad_batch', 'TextData', 'ToyTopic',
-           'toy_sentence', 'toy_corpus']
+           'toy_sentence', 'toy_corpus', 'toy_syneval']
 
-# %% ../nbs/00_data.ipynb #786b56ca
+# %% ../nbs/00_data.ipynb #dc9b3497
 import gzip
 import hashlib
 import importlib.util
@@ -33,10 +33,10 @@ from typing import Self
 import torch
 from datasets import Dataset, DatasetDict
 
-# %% ../nbs/00_data.ipynb #363a40dc
+# %% ../nbs/00_data.ipynb #55c9f437
 logger = logging.getLogger(__name__)
 
-# %% ../nbs/00_data.ipynb #f4d46577
+# %% ../nbs/00_data.ipynb #19a9343e
 @dataclass(frozen=True)
 class FileSpec:
     "One file of a corpus, as it sits in `<data_dir>/<corpus>/`."
@@ -60,7 +60,7 @@ class CorpusSpec:
     notes: str = ""
     generator: Callable[[], DatasetDict] | None = None  # generated corpora (toy) have no files
 
-# %% ../nbs/00_data.ipynb #72c258bb
+# %% ../nbs/00_data.ipynb #b74c17a0
 _PTB_ZIP = "https://github.com/jiacheng-xu/vmf_vae_nlp/raw/6459c62c3e6003187d88e5907a2b6e20cf915892/data/ptb.zip"
 _DELLA_RAW = "https://raw.githubusercontent.com/OpenVLG/DELLA/55fdf6c018358294bbfb771ce574a1b6c23e2507/data"
 _NO_FILES = "no public copy of the files was found"
@@ -166,7 +166,7 @@ REGISTRY: dict[str, CorpusSpec] = {spec.name: spec for spec in [
         notes="~134k/5k/10k paraphrase pairs, avg 10 / 10 words (DELLA Tab.7); JSON lines {source, target} assumed."),
 ]}
 
-# %% ../nbs/00_data.ipynb #664ce592
+# %% ../nbs/00_data.ipynb #98067192
 def get_spec(name: str | CorpusSpec) -> CorpusSpec:
     "The registry entry for `name` (a `CorpusSpec` is returned as is)."
     if isinstance(name, CorpusSpec):
@@ -183,7 +183,7 @@ def select_splits(spec: CorpusSpec, splits: str | Sequence[str] | None = None) -
         raise ValueError(f"corpus {spec.name!r} has no split(s) {unknown}; it has {list(spec.splits)}")
     return chosen
 
-# %% ../nbs/00_data.ipynb #451a9db6
+# %% ../nbs/00_data.ipynb #e7bebde1
 class CorpusNotFoundError(FileNotFoundError):
     "No searched location holds all files of the requested splits (and they could not be downloaded)."
 
@@ -221,7 +221,7 @@ def resolve_data_dir(name: str | CorpusSpec, data_dir: str | Path | None = None,
             return root
     return None
 
-# %% ../nbs/00_data.ipynb #7ce245f8
+# %% ../nbs/00_data.ipynb #ac14fe07
 def _not_found_message(spec: CorpusSpec, splits: Sequence[str], data_dir: str | Path | None,
                        download_note: str | None = None) -> str:
     files = [spec.splits[s].filename for s in splits]
@@ -253,7 +253,7 @@ def find_corpus_files(name: str | CorpusSpec, data_dir: str | Path | None = None
     logger.info("%s: using files in %s", spec.name, root / spec.name)
     return {s: root / spec.name / spec.splits[s].filename for s in splits}
 
-# %% ../nbs/00_data.ipynb #33b280ec
+# %% ../nbs/00_data.ipynb #01fdac85
 class CorpusFormatError(ValueError):
     "A corpus file that cannot be read as described by its spec (the message names file and line)."
 
@@ -272,7 +272,7 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
                 raise CorpusFormatError(f"{path}: line {lineno} is not valid UTF-8 "
                                         f"(byte {e.start} of the line: {raw[e.start:e.start + 1]!r})") from None
 
-# %% ../nbs/00_data.ipynb #fe788b3b
+# %% ../nbs/00_data.ipynb #c2163878
 def _parse_line(line: str, spec: CorpusSpec, where: str) -> tuple[str, dict]:
     "(raw text, other columns) of one non-empty line."
     if spec.text_field is not None:
@@ -322,7 +322,7 @@ def read_split(spec: CorpusSpec, split: str, path: Path, max_tokens: int | None 
     logger.info("%s/%s: %d examples from %s (%d empty lines skipped)", spec.name, split, len(rows), path, empty)
     return Dataset.from_list(rows)
 
-# %% ../nbs/00_data.ipynb #dee19958
+# %% ../nbs/00_data.ipynb #a54e7971
 class ChecksumError(ValueError):
     "A downloaded file does not match the checksum in the registry (nothing was cached)."
 
@@ -355,7 +355,7 @@ def verify_file(path: Path, spec: FileSpec, origin: str) -> None:
         raise ChecksumError(f"{origin}: {kind} mismatch: expected {expected}, got {actual}. "
                             "The download was deleted; nothing was cached.")
 
-# %% ../nbs/00_data.ipynb #4de6a345
+# %% ../nbs/00_data.ipynb #12244789
 def _proxy_or_host(url: str) -> tuple[str, int] | None:
     "The (host, port) a connection to `url` goes to first, honouring http(s)_proxy."
     parts = urllib.parse.urlsplit(urllib.request.getproxies().get(urllib.parse.urlsplit(url).scheme, url))
@@ -383,7 +383,7 @@ def reachable(url: str, timeout: float = 2.0) -> bool:
     probe.join(timeout)
     return bool(ok)
 
-# %% ../nbs/00_data.ipynb #01b4591c
+# %% ../nbs/00_data.ipynb #b1759d5a
 def _stream_to_temp(source, folder: Path) -> Path:
     "Copy a binary stream into a new hidden temporary file in `folder` (removed again if the copy fails)."
     out = tempfile.NamedTemporaryFile(dir=folder, prefix=".", suffix=".part", delete=False)
@@ -431,7 +431,7 @@ def download_corpus(name: str | CorpusSpec, splits: str | Sequence[str] | None =
             fetched.unlink(missing_ok=True)
     return root
 
-# %% ../nbs/00_data.ipynb #c7e24813
+# %% ../nbs/00_data.ipynb #995c76b3
 def _download_blocker(spec: CorpusSpec, splits: Sequence[str], download: bool | None) -> str | None:
     "Why the missing files will not be downloaded (None: go ahead)."
     if download is False:
@@ -467,7 +467,7 @@ def load_corpus(name: str | CorpusSpec, data_dir: str | Path | None = None,
     paths = find_corpus_files(spec, data_dir, splits)
     return DatasetDict({s: read_split(spec, s, path, max_tokens) for s, path in paths.items()})
 
-# %% ../nbs/00_data.ipynb #0f7842da
+# %% ../nbs/00_data.ipynb #254dca6a
 SPECIALS = ("<pad>", "<s>", "</s>", "<unk>")
 UNK_ALIASES = ("<unk>", "_UNK")
 
@@ -530,7 +530,7 @@ class Vocab:
     def from_state_dict(cls, state: Mapping[str, Sequence[str]]) -> Self:
         return cls(list(state["itos"]))
 
-# %% ../nbs/00_data.ipynb #3d271a9d
+# %% ../nbs/00_data.ipynb #0c446941
 def bucket_batches(sentences: Sequence[Sequence[int]], batch_size: int, shuffle: bool = False,
                    seed: int | None = None) -> list[torch.Tensor]:
     "Batches of equal-length sentences, each [B, L] with B <= batch_size; shuffled reproducibly if `shuffle`."
@@ -554,7 +554,7 @@ def pad_batch(sequences: Sequence[Sequence[int]], pad: int = 0) -> torch.Tensor:
     width = max(len(s) for s in sequences)
     return torch.tensor([list(s) + [pad] * (width - len(s)) for s in sequences], dtype=torch.long)
 
-# %% ../nbs/00_data.ipynb #a5d260ac
+# %% ../nbs/00_data.ipynb #d9002ec0
 @dataclass(repr=False)
 class TextData:
     "A vocabulary and the encoded splits (`<s> w1..wT </s>` id lists) of one corpus."
@@ -600,7 +600,7 @@ class TextData:
         sizes = ", ".join(f"{s}={len(v):,} ({self.n_words(s):,} words+</s>)" for s, v in self.splits.items())
         return f"TextData({self.name!r}, vocab={len(self.vocab):,}, {sizes})"
 
-# %% ../nbs/00_data.ipynb #57fedfea
+# %% ../nbs/00_data.ipynb #b61296b2
 @dataclass(frozen=True)
 class ToyTopic:
     "The topic-specific word lists of the toy grammar (base forms)."
@@ -650,7 +650,7 @@ _TIME_ADVERBS = {"past": ("yesterday", "last night", "last week", "once"),
                  "present": ("every day", "every morning", "on weekends", "again"),
                  "future": ("tomorrow", "next week", "soon", "later")}
 
-# %% ../nbs/00_data.ipynb #ca3cfec8
+# %% ../nbs/00_data.ipynb #55269c6d
 def _add_s(word: str) -> str:
     "Plural noun / 3rd-person verb: fox -> foxes, pony -> ponies, dog -> dogs."
     if word.endswith(("s", "sh", "ch", "x")):
@@ -667,7 +667,7 @@ def _past(verb: str) -> str:
         return verb[:-1] + "ied"
     return verb + "ed"
 
-# %% ../nbs/00_data.ipynb #2f1fd848
+# %% ../nbs/00_data.ipynb #521d99f5
 def toy_sentence(rng: random.Random, topic: str, tense: str, number: str, length: str) -> str:
     "One sentence of the toy grammar with the given attributes (word choices drawn from `rng`)."
     words = TOY_TOPICS[topic]
@@ -717,3 +717,39 @@ def toy_corpus(n_train: int = 2000, n_valid: int = 200, n_test: int = 200, seed:
 REGISTRY["toy"] = CorpusSpec(
     "toy", {}, source="generated by vaepapers.data.toy_corpus", papers=(), unk_token=None, generator=toy_corpus,
     notes="2000/200/200 English-like sentences from a grammar with hidden topic/tense/number/length; ~400 types.")
+
+# %% ../nbs/00_data.ipynb #0e72a4a2
+def toy_syneval(n_per_condition: int = 20, seed: int = 0) -> DatasetDict:
+    "Agreement pairs in the toy grammar, as `syneval` records: text (grammatical), task, condition, ungrammatical."
+    rng = random.Random(f"vaepapers-toy-syneval/{seed}")
+    dets = {False: ("the", "this", "my", "our"), True: ("the", "these", "those", "some")}   # no a/an to inflect
+
+    def noun_phrase(nouns: Sequence[str], plural: bool) -> list[str]:
+        noun = rng.choice(nouns)
+        return [rng.choice(dets[plural]), _add_s(noun) if plural else noun]
+
+    def present(verb: str, plural: bool) -> str:
+        return verb if plural else _add_s(verb)
+
+    rows, seen = [], set()
+    for task in ("simple_agrmt", "subj_rel"):
+        for condition in ("sing", "plur"):
+            plural, n = condition == "plur", 0
+            while n < n_per_condition:
+                words = TOY_TOPICS[rng.choice(list(TOY_TOPICS))]
+                subject = noun_phrase(words.subjects, plural)
+                relative = (["that", present(rng.choice(words.verbs), plural), *noun_phrase(words.objects, rng.random() < 0.5)]
+                            if task == "subj_rel" else [])
+                verb, obj = rng.choice(words.verbs), noun_phrase(words.objects, rng.random() < 0.5)
+                good = " ".join([*subject, *relative, present(verb, plural), *obj, "."])
+                if good in seen:
+                    continue
+                seen.add(good)
+                n += 1
+                bad = " ".join([*subject, *relative, present(verb, not plural), *obj, "."])
+                rows.append({"text": good, "task": task, "condition": condition, "ungrammatical": [bad]})
+    return DatasetDict({"test": Dataset.from_list(rows)})
+
+REGISTRY["syneval_toy"] = CorpusSpec(
+    "syneval_toy", {}, source="generated by vaepapers.data.toy_syneval", papers=(), unk_token=None,
+    generator=toy_syneval, notes="80 Marvin & Linzen-style agreement pairs in the toy grammar (2 tasks x sing/plur).")
