@@ -37,8 +37,9 @@ def uniform_source(n_words: int = 20, length: int = 6, sizes=(("train", 2000), (
 def test_distortion_falls_as_capacity_rises():
     # On a uniform source an LM cannot beat H nats a sentence, so every nat of D below H must come through z:
     # D >= H - I(x; z) >= H - R (the rate-distortion bound; it catches a Rec or KL scaled down, e.g. per token).
-    # Raising C must buy a lower D: here by 1.07 nats (seed 0; 0.75 and 0.51 with seeds 1 and 2), checked at 0.3. (On the toy corpus the LM alone already explains most of each sentence, and the gain from
-    # z is hidden by overfitting; see prokhorov_table1 for why short runs may meet KL = C without encoding x.)
+    # Raising C must buy a lower D: here by 1.07 nats (seed 0; 0.75 and 0.51 with seeds 1 and 2), checked at 0.3.
+    # (On the toy corpus the LM alone already explains most of each sentence, and the gain from z is hidden by
+    # overfitting; see prokhorov_table1 for why short runs may meet KL = C without encoding x.)
     data, H = uniform_source()
     D, R = {}, {}
     for C in (2.0, 12.0):
