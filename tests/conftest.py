@@ -1,10 +1,9 @@
-import os
 from pathlib import Path
 
+import papermill as pm
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -13,9 +12,27 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    "The real corpora of this workplace (read-only), or skip when they are not beside the project."
-    path = Path(os.environ.get("VAEPAPERS_DATA", SHARED))
-    if not (path / "ptb" / "train.txt").exists():
-        pytest.skip(f"real corpora not found at {path}")
-    return path
+def run_notebook():
+    """Run `nbs/<name>.ipynb` with papermill as a user would, into `tmp`; returns its out_dir.
+
+    Defaults: the `smoke` profile, out_dir `tmp/<name>`, runs_dir `tmp/runs` (share `tmp` between notebooks that
+    reuse each other's trained models); any notebook parameter can be passed as a keyword."""
+    def run(name: str, tmp: Path, **params) -> Path:
+        out = Path(params.pop("out_dir", tmp / name))
+        parameters = {"profile": "smoke", "out_dir": str(out), "runs_dir": str(tmp / "runs")} | params
+        pm.execute_notebook(str(ROOT / "nbs" / f"{name}.ipynb"), str(tmp / f"{name}.out.ipynb"),
+                            parameters=parameters, cwd=str(ROOT), kernel_name="python3", progress_bar=False)
+        return out
+    return run
+
+
+@pytest.fixture(scope="session")
+def dry_run(run_notebook, tmp_path_factory):
+    "The out_dir of artefact notebook `name` run with `dry_run=True` on its `paper` profile (once per session)."
+    done: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in done:
+            done[name] = run_notebook(name, tmp_path_factory.mktemp(f"dry-{name}"), profile="paper", dry_run=True)
+        return done[name]
+    return get
