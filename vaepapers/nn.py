@@ -93,9 +93,10 @@ class GaussianHead(nn.Module):
         return self.mu(h).float(), self.logvar(h).float()      # [B, n_z] each, float32 even under bf16 autocast
 
 
-def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, n: int = 1) -> torch.Tensor:
+def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, n: int = 1,
+                   generator: torch.Generator | None = None) -> torch.Tensor:
     "`n` samples z = mu + sigma * eps sharing one (mu, sigma): [B, n_z] -> [B, n, n_z]."
-    eps = torch.randn(mu.shape[0], n, mu.shape[-1], device=mu.device, dtype=mu.dtype)
+    eps = torch.randn(mu.shape[0], n, mu.shape[-1], device=mu.device, dtype=mu.dtype, generator=generator)
     return mu.unsqueeze(1) + torch.exp(0.5 * logvar).unsqueeze(1) * eps
 
 # %% ../nbs/01_nn.ipynb #5c405b9d

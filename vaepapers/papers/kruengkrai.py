@@ -137,7 +137,7 @@ def run_row(data: TextData, dataset: str, row: str, seed: int, profile: Kruengkr
     tcfg = TrainConfig(epochs=P.epochs, seed=seed, device=device, bf16=P.bf16,
                        max_steps_per_epoch=2 if P.dry_run else None, progress=P.name != "smoke" and not P.dry_run)
     checkpoints = None if P.dry_run else run_dir(runs_dir, "kruengkrai", P, dataset, (setting, row), seed)
-    model, result = train_and_evaluate(lambda: LSTMVAE(mcfg, unk_id=data.vocab.unk), data,
+    model, result = train_and_evaluate(lambda: LSTMVAE(mcfg, unk_id=data.vocab.unk, pad_id=data.pad_id), data,
                                        ELBO(Linear(0.0, 1.0, P.anneal_epochs)), tcfg, checkpoints,
                                        iw_samples=P.iw_samples if iw else 0, iw_sentences=P.iw_sentences,
                                        extra_bounds=joint_bound(mcfg.n_samples) if mcfg.avg else None)

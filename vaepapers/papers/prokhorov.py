@@ -20,6 +20,7 @@ from ..generate import Decoding, decode, homotopy, mark_repeats
 from ..metrics import (active_units, bleu, elbo_summary, model_device, mutual_info, posteriors, rouge_n,
                                self_bleu, sentence_terms)
 from ..models.lstm_vae import LSTMVAE, LSTMVAEConfig
+from ..nn import reparameterize
 from ..objectives import ELBO, Capacity, Constant, Linear
 from ..reproduce import Profile, dry_run_profile, run_dir
 from ..text import TextData, Vocab
@@ -138,8 +139,7 @@ def rate_distortion(terms: dict[str, torch.Tensor], batch_size: int | None = Non
 def sample_aggregate_posterior(mu: torch.Tensor, logvar: torch.Tensor,
                                generator: torch.Generator | None = None) -> torch.Tensor:
     "One z ~ q(z|x_i) per sentence, i.e. N samples of the aggregate posterior: mu, logvar [N, n] -> z [N, n] (float64)."
-    mu, logvar = mu.double(), logvar.double()
-    return mu + (0.5 * logvar).exp() * torch.randn(mu.shape, generator=generator, dtype=mu.dtype)
+    return reparameterize(mu.double(), logvar.double(), 1, generator)[:, 0]
 
 
 def _mean_cov(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -236,7 +236,7 @@ def run_row(data: TextData, dataset: str, row: str, seed: int, profile: Prokhoro
     "Train (or resume) the β_C-VAE `row` ('lstm C=3') on `data` and return it with its test figures."
     decoder, C = parse_row(row)
     seed_everything(seed)
-    model = LSTMVAE(model_config(len(data.vocab), decoder, profile), unk_id=data.vocab.unk)
+    model = LSTMVAE(model_config(len(data.vocab), decoder, profile), unk_id=data.vocab.unk, pad_id=data.pad_id)
     dry = profile.dry_run                                                    # a dry run keeps no checkpoints
     out = None if dry else run_dir(runs_dir, "prokhorov", profile, dataset, row, seed)
     history = Trainer(model, data, objective(C, profile), train_config(decoder, seed, profile, device), out).fit()
