@@ -435,7 +435,7 @@ def print_table(r: dict, precisions: list[str], args) -> None:
     w = 16
     cols = precisions + ([] if "bf16" in precisions else ["bf16"])     # bf16 always gets a column: timed or why not
     skipped = lambda p: p not in precisions
-    print(f"\n{'':<26}" + "".join(f"{p:>{w}}" for p in cols) + f"  pass bar")
+    print(f"\n{'':<26}" + "".join(f"{p:>{w}}" for p in cols) + "  pass bar")
     def row(name, f, bar_text=""):
         print(f"{name:<26}" + "".join(f"{'-' if skipped(p) else f(p):>{w}}" for p in cols) + f"  {bar_text}")
     if "bf16" not in precisions:

@@ -5,8 +5,6 @@
 # %% ../nbs/01_nn.ipynb #5981172f
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn

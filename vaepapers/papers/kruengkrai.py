@@ -5,7 +5,6 @@
 # %% ../../nbs/20_kruengkrai.ipynb #3e3b60a8
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
