@@ -15,7 +15,7 @@ $(VENV_OK): requirements.txt pyproject.toml
 
 setup: $(VENV_OK)
 
-# The main job on the embedded default: Kruengkrai Table 2 on the toy corpus (offline, CPU, < 1 min).
+# The main job on the embedded default: Kruengkrai Table 2 on the toy corpus (offline, CPU, ~30 s on 2 cores).
 smoke: setup
 	mkdir -p out
 	$(PY) -m papermill nbs/kruengkrai_table2.ipynb out/kruengkrai_table2_smoke.ipynb -p profile smoke \

@@ -19,8 +19,9 @@ ELBO with the KL weight annealed 0 -> 1 over 10 epochs), on real PTB (`--data-di
 fp32 and bf16 are timed in alternating windows (so both see the same machine load); the table shows the rate over
 all of them, the best window (the machine's speed when nothing else runs) and the median window. On a shared machine
 other jobs can halve any number: compare the "CPU share" line and the best-vs-median gap. bf16 runs only where the
-device computes it natively (CUDA with bf16; a CPU with avx512_bf16 or amx_bf16, or Arm's bf16 extension); elsewhere
-the table says "not native on this CPU" (pass --bf16 to time the emulation anyway).
+device computes it natively (`vaepapers.train.native_bf16`: CUDA with bf16; a CPU with avx512_bf16 or amx_bf16, or
+Arm's bf16 extension); elsewhere the table says "not native on this CPU" (pass --bf16 to time the emulation anyway;
+where the emulation cannot run, e.g. oneDNN's LSTM on AMD Zen 3, the script says so and stops).
 
     python scripts/benchmark.py --data-dir DATA                  # everything: ~7 min on 2 CPU cores
     python scripts/benchmark.py --data-dir DATA --quick          # every stage, few steps: 1-2 min
@@ -29,6 +30,7 @@ the table says "not native on this CPU" (pass --bf16 to time the emulation anywa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -41,10 +43,11 @@ import torch
 
 from vaepapers.fused_ce import _onednn_linear
 from vaepapers.metrics import iw_log_px
-from vaepapers.models.lstm_vae import LSTMVAE, kruengkrai_config
+from vaepapers.models.lstm_vae import LSTMVAE
 from vaepapers.objectives import ELBO, Linear
+from vaepapers.papers.kruengkrai import kruengkrai_config
 from vaepapers.text import TextData
-from vaepapers.train import autocast, resolve_device, seed_everything
+from vaepapers.train import autocast, native_bf16, resolve_device, seed_everything
 
 BATCH, LR, CLIP, ANNEAL_EPOCHS = 32, 1.0, 5.0, 10.0           # Kruengkrai et al. 2019, §5.1
 MIN_FRACTION = 0.5                                             # pass bar: achieved FLOP/s >= this x the measured peak
@@ -57,26 +60,6 @@ QUICK = {"steps": 10, "warmup": 2, "window": 5, "iw_sentences": 8, "iw_batch": 8
 def predicted_tokens(x: torch.Tensor, pad_id: int = 0) -> int:
     "Predicted tokens (words + </s>) of a batch [B, T+2]."
     return int((x[:, 1:] != pad_id).sum())
-
-
-def native_bf16(device: torch.device) -> tuple[bool, str]:
-    "Whether `device` computes bf16 natively (not emulated), and why."
-    if device.type == "cuda":
-        ok = torch.cuda.is_bf16_supported()
-        return ok, "CUDA bf16" if ok else "not native on this GPU"
-    if device.type != "cpu":
-        return True, f"assumed native on {device.type}"
-    flags: set[str] = set()
-    if sys.platform.startswith("linux") and Path("/proc/cpuinfo").exists():
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.split(":")[0].strip() in ("flags", "Features"):
-                flags |= set(line.split(":", 1)[1].split())
-    elif sys.platform == "darwin":                                 # Apple silicon: FEAT_BF16 (M2 and later)
-        import subprocess
-        out = subprocess.run(["sysctl", "-n", "hw.optional.arm.FEAT_BF16"], capture_output=True, text=True)
-        flags |= {"bf16"} if out.stdout.strip() == "1" else set()
-    found = sorted(flags & {"avx512_bf16", "amx_bf16", "bf16"})
-    return (True, "native: " + ", ".join(found)) if found else (False, "not native on this CPU")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -313,6 +296,18 @@ def accuracy_check(cfg, data, batches, device, steps: int, seed: int, control: b
 
 
 # ----------------------------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def bf16_failure_explained(precisions: list[str], native: bool, why: str):
+    "Exit with one clear line when bf16, timed on request (--bf16) where it is not native, fails (oneDNN's LSTM)."
+    try:
+        yield
+    except RuntimeError as e:
+        if "bf16" not in precisions or native:
+            raise
+        sys.exit(f"bf16 was timed on request (--bf16) although it is {why}, and it failed: {str(e).splitlines()[0]}\n"
+                 "Run without --bf16: the table then reports bf16 as not native on this device.")
+
+
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -371,54 +366,55 @@ def main(argv=None) -> dict:
           flush=True)
     results: dict = {"env": env, "args": vars(args)}
 
-    # 3. peaks (first, reused for the fractions)
-    sizes = tuple(int(n) for n in args.peak_sizes.split(","))
-    peak = {pr: matmul_peak(device, torch.float32 if pr == "fp32" else torch.bfloat16, sizes, args.peak_seconds)
-            for pr in precisions}
-    for pr in precisions:
-        libs = ", ".join(f"{k} {v:.0f}" for k, v in peak[pr]["per_library"].items())
-        print(f"matmul peak {pr}: {peak[pr]['gflops']:.0f} GFLOP/s ({libs})", flush=True)
-    results["peak"] = peak
+    with bf16_failure_explained(precisions, bf16_native, bf16_why):
+        # 3. peaks (first, reused for the fractions)
+        sizes = tuple(int(n) for n in args.peak_sizes.split(","))
+        peak = {pr: matmul_peak(device, torch.float32 if pr == "fp32" else torch.bfloat16, sizes, args.peak_seconds)
+                for pr in precisions}
+        for pr in precisions:
+            libs = ", ".join(f"{k} {v:.0f}" for k, v in peak[pr]["per_library"].items())
+            print(f"matmul peak {pr}: {peak[pr]['gflops']:.0f} GFLOP/s ({libs})", flush=True)
+        results["peak"] = peak
 
-    # 1. training throughput
-    train = bench_train(cfg, train_batches, device, precisions, args.steps, args.warmup, args.window, args.seed)
-    for pr in precisions:
-        train[pr]["fraction_of_peak"] = train[pr]["gflops"] / peak[pr]["gflops"]
-        print(f"train {pr}: {train[pr]['rate']:.0f} tokens/s (best window {train[pr]['best']:.0f})", flush=True)
-    results["train"] = train
+        # 1. training throughput
+        train = bench_train(cfg, train_batches, device, precisions, args.steps, args.warmup, args.window, args.seed)
+        for pr in precisions:
+            train[pr]["fraction_of_peak"] = train[pr]["gflops"] / peak[pr]["gflops"]
+            print(f"train {pr}: {train[pr]['rate']:.0f} tokens/s (best window {train[pr]['best']:.0f})", flush=True)
+        results["train"] = train
 
-    # 4. bf16 accuracy (needs both precisions); its fp32-trained model is then used for the IW timings
-    model = None
-    if args.check_steps > 0 and len(precisions) == 2:
-        check, model = accuracy_check(cfg, data, train_batches, device, args.check_steps, args.seed,
-                                      control=not args.no_control)
-        results["bf16_check"] = check
-        print(f"bf16 check after {args.check_steps} steps: valid NLL fp32 {check['fp32']['nll']:.3f}, "
-              f"bf16 {check['bf16']['nll']:.3f} ({100 * check['rel_diff']:.2f}%)", flush=True)
-    if model is None:
-        model = make_model(cfg, device, args.seed)
-    model.eval()
+        # 4. bf16 accuracy (needs both precisions); its fp32-trained model is then used for the IW timings
+        model = None
+        if args.check_steps > 0 and len(precisions) == 2:
+            check, model = accuracy_check(cfg, data, train_batches, device, args.check_steps, args.seed,
+                                          control=not args.no_control)
+            results["bf16_check"] = check
+            print(f"bf16 check after {args.check_steps} steps: valid NLL fp32 {check['fp32']['nll']:.3f}, "
+                  f"bf16 {check['bf16']['nll']:.3f} ({100 * check['rel_diff']:.2f}%)", flush=True)
+        if model is None:
+            model = make_model(cfg, device, args.seed)
+        model.eval()
 
-    # 2. IW-NLL throughput
-    iw_batches = iw_sentences(data, "valid", args.iw_sentences, args.iw_batch)
-    T_iw = sum(len(x) * (x.shape[1] - 2) for x in iw_batches) / sum(len(x) for x in iw_batches)
-    chunks, sweeps = {}, {}
-    for pr in precisions:
-        if args.iw_chunk:
-            chunks[pr] = args.iw_chunk
-        else:
-            cands = [int(c) for c in args.chunk_candidates.split(",")]
-            chunks[pr], sweeps[pr] = pick_chunk(model, iw_batches[0], device, pr == "bf16", args.iw_k, cands)
-    iw = bench_iw(cfg, model, iw_batches, device, precisions, args.iw_k, chunks, args.seed)
-    for pr in precisions:
-        iw[pr] |= {"chunk_sweep_pairs_per_s": sweeps.get(pr, {}),
-                   "fraction_of_peak": iw[pr]["gflops"] / peak[pr]["gflops"]}
-        print(f"IW-NLL({args.iw_k}) {pr}: {iw[pr]['rate']:.2f} sentences/s (best window {iw[pr]['best']:.2f}), "
-              f"chunk {chunks[pr]}", flush=True)
-    results["iw"] = iw | {"k": args.iw_k, "mean_words": T_iw, "split": "valid"}
-    if len(precisions) == 2:
-        a, b = iw["fp32"]["nll_iw"], iw["bf16"]["nll_iw"]
-        results["iw"]["rel_diff_nll_iw"] = abs(b - a) / abs(a)
+        # 2. IW-NLL throughput
+        iw_batches = iw_sentences(data, "valid", args.iw_sentences, args.iw_batch)
+        T_iw = sum(len(x) * (x.shape[1] - 2) for x in iw_batches) / sum(len(x) for x in iw_batches)
+        chunks, sweeps = {}, {}
+        for pr in precisions:
+            if args.iw_chunk:
+                chunks[pr] = args.iw_chunk
+            else:
+                cands = [int(c) for c in args.chunk_candidates.split(",")]
+                chunks[pr], sweeps[pr] = pick_chunk(model, iw_batches[0], device, pr == "bf16", args.iw_k, cands)
+        iw = bench_iw(cfg, model, iw_batches, device, precisions, args.iw_k, chunks, args.seed)
+        for pr in precisions:
+            iw[pr] |= {"chunk_sweep_pairs_per_s": sweeps.get(pr, {}),
+                       "fraction_of_peak": iw[pr]["gflops"] / peak[pr]["gflops"]}
+            print(f"IW-NLL({args.iw_k}) {pr}: {iw[pr]['rate']:.2f} sentences/s (best window {iw[pr]['best']:.2f}), "
+                  f"chunk {chunks[pr]}", flush=True)
+        results["iw"] = iw | {"k": args.iw_k, "mean_words": T_iw, "split": "valid"}
+        if len(precisions) == 2:
+            a, b = iw["fp32"]["nll_iw"], iw["bf16"]["nll_iw"]
+            results["iw"]["rel_diff_nll_iw"] = abs(b - a) / abs(a)
     results["seconds"] = time.perf_counter() - t_start
 
     results["bf16_native"], results["bf16_note"] = bf16_native, bf16_why

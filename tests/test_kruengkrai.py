@@ -40,6 +40,16 @@ def test_kruengkrai_table2_smoke(table2):
     assert (out / "kruengkrai_table2.png").stat().st_size > 10_000
 
 
+def test_changed_max_train_refuses_the_stale_models(run_notebook, table2):
+    # the same runs_dir with another training subset: the checkpoints belong to another run, and reusing them
+    # would report the old models under the new parameters
+    tmp, _ = table2
+    with pytest.raises(pm.PapermillExecutionError) as e:
+        run_notebook("kruengkrai_table2", tmp, out_dir=str(tmp / "other"), max_train=100)
+    assert e.value.ename == "CheckpointError"
+    assert "n_train: 600 -> 100" in e.value.evalue and "delete" in e.value.evalue
+
+
 def test_kruengkrai_table3_reuses_table2_models(run_notebook, table2):
     tmp, out2 = table2
     out3 = run_notebook("kruengkrai_table3", tmp)

@@ -5,8 +5,9 @@
 # %% auto #0
 __all__ = ['REGISTRY', 'FileSpec', 'CorpusSpec', 'get_spec', 'select_splits', 'vocab_size_of', 'CorpusNotFoundError',
            'user_cache_dir', 'project_data_dir', 'search_roots', 'missing_files', 'resolve_data_dir',
-           'find_corpus_files', 'CorpusFormatError', 'normalise_tokens', 'iter_lines', 'read_split', 'ChecksumError',
-           'sha256_file', 'git_blob_id', 'verify_file', 'reachable', 'download_corpus', 'load_corpus']
+           'find_corpus_files', 'CorpusFormatError', 'normalise_tokens', 'unreadable_error', 'check_readable',
+           'iter_lines', 'read_split', 'ChecksumError', 'sha256_file', 'git_blob_id', 'verify_file', 'reachable',
+           'download_corpus', 'load_corpus', 'text_sha256', 'corpus_checksums']
 
 # %% ../nbs/00_data.ipynb #5e238468
 import gzip
@@ -21,7 +22,7 @@ import threading
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,10 +282,27 @@ def normalise_tokens(text: str, unk_token: str | None = None) -> list[str]:
     "Whitespace tokens of `text`, with the corpus's OOV marker `unk_token` rewritten to `<unk>`."
     return ["<unk>" if tok == unk_token else tok for tok in text.split()]
 
+def unreadable_error(path: str | Path) -> PermissionError:
+    "The error for a corpus file this process may not read: which file, and what to do."
+    return PermissionError(f"cannot read corpus file {path}: permission denied. Make it readable (chmod a+r {path}) "
+                           "or copy the corpus to a folder you own and pass data_dir= (or set VAEPAPERS_DATA) to it")
+
+def check_readable(path: str | Path) -> None:
+    "Raise `unreadable_error(path)` unless this process can open `path` for reading."
+    try:
+        with open(path, "rb"):
+            pass
+    except PermissionError:
+        raise unreadable_error(path) from None
+
 def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
     "(1-based line number, decoded line) of a UTF-8 file, `.gz` or plain; bad bytes raise `CorpusFormatError`."
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
+    try:
+        f = opener(path, "rb")
+    except PermissionError:
+        raise unreadable_error(path) from None
+    with f:
         for lineno, raw in enumerate(f, 1):
             try:
                 yield lineno, raw.decode("utf-8")
@@ -486,3 +504,22 @@ def load_corpus(name: str | CorpusSpec, data_dir: str | Path | None = None,
             raise CorpusNotFoundError(_not_found_message(spec, splits, data_dir, f"download failed: {e}")) from e
     paths = find_corpus_files(spec, data_dir, splits)
     return DatasetDict({s: read_split(spec, s, path, max_tokens) for s, path in paths.items()})
+
+# %% ../nbs/00_data.ipynb #f5c608dc
+def text_sha256(lines: Iterable[str]) -> str:
+    "sha256 of `lines` as a file would hold them: one per line, each ending in a newline."
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line.encode("utf-8")); h.update(b"\n")
+    return h.hexdigest()
+
+
+def corpus_checksums(name: str | CorpusSpec, data_dir: str | Path | None = None,
+                     splits: str | Sequence[str] | None = None, corpus: DatasetDict | None = None) -> dict[str, str]:
+    """{source: sha256} of the splits of `name`: each file's path, or for a generated corpus
+    '<name>/<split>.txt (generated)' and the hash of its text (`corpus`, if already loaded, is not generated again)."""
+    spec = get_spec(name)
+    if spec.generator is None:
+        return {str(p): sha256_file(p) for p in find_corpus_files(spec, data_dir, splits).values()}
+    corpus = corpus if corpus is not None else load_corpus(spec, splits=splits)
+    return {f"{spec.name}/{s}.txt (generated)": text_sha256(ds["text"][:]) for s, ds in corpus.items()}

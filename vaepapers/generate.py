@@ -53,6 +53,7 @@ def nucleus_filter(logits: torch.Tensor, p: float, include_crossing: bool = True
 # %% ../nbs/05_generate.ipynb #e4b1770d
 METHODS = ("greedy", "top_k", "nucleus", "beam", "sample")
 _VALUE_FIELD = {"top_k": "k", "nucleus": "p", "beam": "beam"}
+_EXAMPLE = {"top_k": "top_k:15", "nucleus": "nucleus:0.9", "beam": "beam:10"}
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,13 @@ class Decoding:
         if method in _VALUE_FIELD:
             if not value:
                 raise ValueError(f"{spec!r}: {method} needs a value, e.g. 'top_k:15', 'nucleus:0.9', 'beam:10'")
-            fields[_VALUE_FIELD[method]] = float(value) if method == "nucleus" else int(value)
+            kind = float if method == "nucleus" else int
+            try:
+                fields[_VALUE_FIELD[method]] = kind(value)
+            except ValueError:
+                wanted = "a number" if kind is float else "an integer"
+                raise ValueError(f"{spec!r}: the value of {method} must be {wanted}, got {value!r}; "
+                                 f"e.g. {_EXAMPLE[method]!r}") from None
         elif value and method in METHODS:
             raise ValueError(f"{spec!r}: {method} takes no value")
         return cls(method, **fields)

@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import torch
 
 # %% auto #0
-__all__ = ['LOG_2PI', 'Schedule', 'gaussian_kl', 'log_normal', 'Constant', 'Linear', 'ELBO', 'Capacity']
+__all__ = ['LOG_2PI', 'Schedule', 'gaussian_kl', 'log_normal', 'Constant', 'Linear', 'check_schedule', 'ELBO', 'Capacity']
 
 # %% ../nbs/02_objectives.ipynb #5d86c8cf
 LOG_2PI = math.log(2 * math.pi)
@@ -29,10 +30,24 @@ def log_normal(z: torch.Tensor, mu: torch.Tensor | None = None, logvar: torch.Te
     return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) / logvar.exp()).sum(-1)
 
 # %% ../nbs/02_objectives.ipynb #bca00de7
+def _finite(owner: str, name: str, value) -> None:
+    "Raise ValueError unless `value` is a finite real number."
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{owner}.{name} must be a finite number, got {value!r}")
+
+
 @dataclass(frozen=True)
 class Constant:
     "A weight that never changes."
     value: float = 1.0
+
+    def __post_init__(self):
+        _finite("Constant", "value", self.value)
+
+    @property
+    def lowest(self) -> float:
+        "The smallest value the schedule takes."
+        return self.value
 
     def __call__(self, t: float) -> float:
         return self.value
@@ -45,13 +60,38 @@ class Linear:
     end: float = 1.0
     epochs: float = 10.0
 
+    def __post_init__(self):
+        for name in ("start", "end", "epochs"):
+            _finite("Linear", name, getattr(self, name))
+        if self.epochs < 0:
+            raise ValueError(f"Linear.epochs must be >= 0 (0: `end` from the first step), got {self.epochs!r}")
+
+    @property
+    def lowest(self) -> float:
+        "The smallest value the schedule takes."
+        return min(self.start, self.end)
+
     def __call__(self, t: float) -> float:
-        if self.epochs <= 0:
+        if self.epochs == 0:
             return self.end
         return self.start + (self.end - self.start) * min(max(t, 0.0) / self.epochs, 1.0)
 
 # %% ../nbs/02_objectives.ipynb #05a3acc5
 Schedule = Constant | Linear
+
+
+def check_schedule(what: str, schedule) -> None:
+    "Raise unless `schedule` is a `Constant`/`Linear` that never goes below 0; `what` names it in the message."
+    if not isinstance(schedule, (Constant, Linear)):
+        hint = f"; write Constant({schedule!r})" if isinstance(schedule, numbers.Real) else ""
+        raise TypeError(f"{what} must be a schedule (Constant or Linear), got {schedule!r}{hint}")
+    if schedule.lowest < 0:
+        raise ValueError(f"{what} must be >= 0, got {schedule!r}")
+
+
+def _check_extra(extra: dict[str, Schedule]) -> None:
+    for name, schedule in extra.items():
+        check_schedule(f"the weight of term {name!r}", schedule)
 
 
 def _extra_terms(out: dict[str, torch.Tensor], extra: dict[str, Schedule], t: float) -> tuple[torch.Tensor | float, dict[str, float]]:
@@ -69,6 +109,10 @@ class ELBO:
     "Batch mean of rec + w(t)·kl (+ Σ w_name(t)·term for the `extra` named terms), with weights given by schedules."
     kl_weight: Schedule = Constant(1.0)
     extra: dict[str, Schedule] = field(default_factory=dict)    # e.g. {"commit": Constant(0.25)}
+
+    def __post_init__(self):
+        check_schedule("the KL weight", self.kl_weight)
+        _check_extra(self.extra)
 
     def __call__(self, out: dict[str, torch.Tensor], t: float) -> tuple[torch.Tensor, dict[str, float]]:
         w = self.kl_weight(t)
@@ -91,8 +135,11 @@ class Capacity:
         return cls(Linear(0.0, C, epochs), **kw)
 
     def __post_init__(self):
+        check_schedule("capacity C", self.capacity)
+        _finite("Capacity", "beta", self.beta)
         if self.beta < 0:
             raise ValueError(f"beta must be >= 0, got {self.beta}")
+        _check_extra(self.extra)
 
     def __call__(self, out: dict[str, torch.Tensor], t: float) -> tuple[torch.Tensor, dict[str, float]]:
         C = self.capacity(t)

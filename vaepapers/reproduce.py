@@ -5,29 +5,76 @@
 # %% ../nbs/06_reproduce.ipynb #886b5351
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import json
+import math
 import platform
+import re
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass, is_dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, get_args, get_origin
 
 import pandas as pd
 import torch
 
-from .data import sha256_file, vocab_size_of
+from . import data as _data
+from .data import (REGISTRY, CorpusNotFoundError, check_readable, find_corpus_files, get_spec, select_splits,
+                            vocab_size_of)
 from .metrics import evaluate
 from .text import TextData
-from .train import Trainer, TrainConfig, autocast, seed_everything
+from .train import (Trainer, TrainConfig, atomic_path, autocast, remove_stray_temps, resolve_bf16, resolve_device,
+                             seed_everything)
 
 # %% auto #0
-__all__ = ['Profile', 'resolve_profile', 'dry_run_profile', 'require_device', 'load_data', 'published', 'slug', 'run_dir',
-           'train_and_evaluate', 'mean_std', 'fmt_pm', 'side_by_side', 'git_commit', 'write_run']
+__all__ = ['TIMINGS', 'check_int', 'subset_of', 'Profile', 'resolve_profile', 'dry_run_profile', 'require_device', 'load_data',
+           'require_corpora', 'published', 'slug', 'run_dir', 'train_and_evaluate', 'mean_std', 'fmt_pm',
+           'side_by_side', 'save_figure', 'git_info', 'cpu_name', 'device_name', 'split_timings', 'write_run']
 
 # %% ../nbs/06_reproduce.ipynb #b3a6d265
+def _tuple_item(annotation: Any) -> str | None:
+    "X's name for a field annotated tuple[X, ...] (a type or a postponed string), '' other tuples, None others."
+    if isinstance(annotation, str):
+        m = re.fullmatch(r"\s*(?:tuple|Tuple)\[\s*(\w+)\s*,\s*\.\.\.\s*\]\s*", annotation)
+        return m[1] if m else "" if re.match(r"\s*(?:tuple|Tuple)\[", annotation) else None
+    if get_origin(annotation) is tuple:
+        args = get_args(annotation)
+        return getattr(args[0], "__name__", "") if len(args) == 2 and args[1] is Ellipsis else ""
+    return None
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def check_int(field: str, value: Any, minimum: int = 1, none_ok: bool = False) -> None:
+    "Raise ValueError unless `value` is an integer >= `minimum` (or None when `none_ok`); a bool is not an integer."
+    if (value is None and none_ok) or (_is_int(value) and value >= minimum):
+        return
+    raise ValueError(f"{field} must be an integer >= {minimum}{' or None' if none_ok else ''}, got {value!r}")
+
+
+def subset_of(field: str, values: Any, allowed: Sequence | dict) -> tuple:
+    "`values` as a tuple (one str -> a 1-tuple, a list -> a tuple), every one in `allowed`, else one ValueError."
+    values = (values,) if isinstance(values, str) else tuple(values) if isinstance(values, (list, tuple)) else values
+    if not isinstance(values, tuple):
+        raise ValueError(f"{field}: {values!r} is not allowed; choose from {list(allowed)} (a list of them)")
+    def ok(v: Any) -> bool:
+        try:
+            return v in allowed
+        except TypeError:                                           # unhashable, e.g. a list inside the list
+            return False
+    bad = [v for v in values if not ok(v)]
+    if bad:
+        raise ValueError(f"{field}: {bad!r} is not allowed; choose from {list(allowed)}")
+    return values
+
+
 @dataclass(frozen=True)
 class Profile:
     "The settings every paper's profile has; a paper subclasses it with its own fields (all with defaults)."
@@ -36,8 +83,29 @@ class Profile:
     seeds: tuple[int, ...] = (0,)
     epochs: int = 1
     max_train: int | None = None            # cap on training sentences (seeded subset); None means all
-    bf16: bool = False                      # bf16 autocast for training and evaluation
+    bf16: bool | str = "auto"               # bf16 autocast for training and evaluation: True, False or 'auto'
     dry_run: bool = False                   # synthetic data, two training steps (see `dry_run_profile`)
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):                      # papermill lists -> tuples; 'ptb' -> ('ptb',)
+            item, value = _tuple_item(f.type), getattr(self, f.name)
+            if item is not None and isinstance(value, list):
+                object.__setattr__(self, f.name, tuple(value))
+            elif item == "str" and isinstance(value, str):
+                object.__setattr__(self, f.name, (value,))
+        object.__setattr__(self, "datasets", subset_of("datasets", self.datasets, REGISTRY))
+        seeds = self.seeds
+        if (not isinstance(seeds, tuple) or not seeds or len(set(seeds)) != len(seeds)
+                or not all(_is_int(s) and 0 <= s < 2**32 for s in seeds)):
+            raise ValueError("seeds must be a non-empty list of distinct integers in [0, 2**32), e.g. [0] or "
+                             f"[0, 1, 2], got {seeds!r}")
+        check_int("epochs", self.epochs)
+        check_int("max_train", self.max_train, none_ok=True)
+        if not (self.bf16 is True or self.bf16 is False or self.bf16 == "auto"):
+            raise ValueError(f"bf16 must be one of True, False, 'auto' (on where the device has native bf16), "
+                             f"got {self.bf16!r}")
+        if not isinstance(self.dry_run, bool):
+            raise ValueError(f"dry_run must be True or False, got {self.dry_run!r}")
 
     @property
     def run_name(self) -> str:
@@ -45,8 +113,9 @@ class Profile:
         return f"{self.name}-dry-run" if self.dry_run else self.name
 
 
-def resolve_profile(profiles: dict[str, Profile], name: str, **overrides) -> Profile:
-    "The profile `name` of `profiles` with the non-None `overrides` applied (lists become tuples)."
+def resolve_profile(profiles: dict[str, Profile], name: str, device: str | torch.device = "auto",
+                    **overrides) -> Profile:
+    "The profile `name` of `profiles` with the non-None `overrides` applied and its bf16 resolved for `device`."
     if name not in profiles:
         raise ValueError(f"profile must be one of {list(profiles)}, got {name!r}")
     profile = profiles[name]
@@ -55,7 +124,8 @@ def resolve_profile(profiles: dict[str, Profile], name: str, **overrides) -> Pro
     if unknown:
         raise ValueError(f"unknown setting(s) {unknown} for this notebook; known: {sorted(fields)}")
     given = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items() if v is not None}
-    return dataclasses.replace(profile, **given)
+    profile = dataclasses.replace(profile, **given)
+    return dataclasses.replace(profile, bf16=resolve_bf16(profile.bf16, resolve_device(device)))
 
 
 def dry_run_profile(profile: Profile, **shrink) -> Profile:
@@ -80,6 +150,36 @@ def load_data(dataset: str, data_dir: str | Path | None = None, max_train: int |
     if dry_run:
         return TextData.synthetic(vocab_size_of(dataset), n_test=96, min_len=8, max_len=10)
     return TextData.from_corpus(dataset, data_dir=data_dir, max_train=max_train)
+
+# %% ../nbs/06_reproduce.ipynb #e3267375
+def require_corpora(datasets: str | Sequence[str], data_dir: str | Path | None = None,
+                    download: bool | None = None) -> None:
+    "Raise one `CorpusNotFoundError` naming every corpus of `datasets` that is missing or has an unreadable file."
+    problems = []
+    for name in dict.fromkeys([datasets] if isinstance(datasets, str) else datasets):
+        spec = get_spec(name)
+        if spec.generator is not None:                                  # generated by code: no files
+            continue
+        splits = select_splits(spec)
+        if _data.resolve_data_dir(spec, data_dir, splits) is None:
+            blocker = _data._download_blocker(spec, splits, download)
+            if blocker is None:
+                try:
+                    _data.download_corpus(spec, splits)
+                except OSError as e:
+                    blocker = f"download failed: {e}"
+            if blocker is not None:
+                problems.append(_data._not_found_message(spec, splits, data_dir, blocker))
+                continue
+        for path in find_corpus_files(spec, data_dir, splits).values():
+            try:
+                check_readable(path)
+            except PermissionError as e:
+                problems.append(f"corpus {spec.name!r}: {e}")
+    if problems:
+        head = (f"{len(problems)} problem(s) with the corpora of this run; nothing was trained. Fix all of them, "
+                "then run again:")
+        raise CorpusNotFoundError("\n\n".join([head, *problems]))
 
 # %% ../nbs/06_reproduce.ipynb #c940844b
 def published(name: str) -> pd.DataFrame:
@@ -112,8 +212,9 @@ def train_and_evaluate(make_model: Callable[[], torch.nn.Module], data: TextData
     seed_everything(cfg.seed)
     model = make_model()
     t0 = time.perf_counter()
-    history = Trainer(model, data, objective, cfg, run_dir).fit()
-    with autocast(next(model.parameters()).device, cfg.bf16):
+    trainer = Trainer(model, data, objective, cfg, run_dir)
+    history = trainer.fit()
+    with autocast(next(model.parameters()).device, trainer.cfg.bf16):     # bf16 as resolved by the Trainer
         row = evaluate(model, data, seed=cfg.seed, **eval_kw)
     return model, row | {"epochs_trained": len(history), "train_secs": sum(h["train_secs"] for h in history),
                          "wall_secs": time.perf_counter() - t0}
@@ -123,7 +224,7 @@ def mean_std(results: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.Dat
     "Mean and standard deviation (ddof 1; NaN, shown as no ±, for a single seed) of `metrics` grouped `by`."
     g = results.groupby(by, sort=False)[metrics]
     mean, std = g.mean(), g.std(ddof=1)
-    return mean.join(std, rsuffix="_std").reset_index()
+    return mean.join(std.add_suffix("_std")).reset_index()
 
 
 def fmt_pm(mean: float, std: float | None, digits: int = 1) -> str:
@@ -148,14 +249,60 @@ def side_by_side(paper: pd.DataFrame, run: pd.DataFrame, keys: list[str], metric
     return merged[keys + cols].fillna("–")
 
 # %% ../nbs/06_reproduce.ipynb #50a4a4d5
-def git_commit() -> str | None:
-    "The commit of the checkout the package runs from, if it is a git checkout."
+TIMINGS = ("train_secs", "wall_secs")
+
+
+def save_figure(fig, path: str | Path, **savefig_kw) -> Path:
+    "`fig.savefig(path, **savefig_kw)` through a temporary file renamed over `path` (format from its suffix)."
+    path = Path(path)
+    remove_stray_temps(path.parent)                                  # left by a run killed while saving
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, **savefig_kw)
+    return path
+
+
+def git_info(folder: str | Path | None = None) -> dict[str, Any]:
+    "{'commit': HEAD or None, 'dirty': uncommitted changes to tracked files (None outside git)} of `folder`'s checkout"
     import vaepapers
+    cwd = Path(folder) if folder is not None else Path(vaepapers.__file__).parent
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, check=True, cwd=cwd).stdout
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                              cwd=Path(vaepapers.__file__).parent).stdout.strip()
+        return {"commit": git("rev-parse", "HEAD").strip(),
+                "dirty": bool(git("status", "--porcelain", "--untracked-files=no").strip())}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "dirty": None}
+
+
+def _sysctl(key: str) -> str | None:
+    try:
+        return subprocess.run(["sysctl", "-n", key], capture_output=True, text=True, check=True).stdout.strip() or None
     except (OSError, subprocess.CalledProcessError):
         return None
+
+
+def cpu_name() -> str:
+    "The CPU's model name: /proc/cpuinfo on Linux, sysctl on macOS, else what `platform` knows."
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("model name", "Model", "Hardware") and value.strip():
+                return value.strip()
+    except OSError:
+        pass
+    if sys.platform == "darwin" and (name := _sysctl("machdep.cpu.brand_string")):
+        return name
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def device_name(device: str | torch.device) -> str:
+    "What the device is: the GPU's name for CUDA, the chip for MPS, the CPU's model name for CPU."
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    if device.type == "mps":
+        return f"Apple GPU (mps) of {cpu_name()}"
+    return cpu_name()
 
 
 def _jsonable(v: Any) -> Any:
@@ -166,19 +313,61 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def _plain(v: Any) -> Any:
+    "A JSON value for one cell: NumPy scalars as Python ones, NaN as None."
+    v = v.item() if hasattr(v, "item") else v
+    return None if isinstance(v, float) and math.isnan(v) else v
+
+
+def split_timings(results: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    "`results` without the `TIMINGS` columns, and one record per row: its non-float (key) columns and its timings."
+    timing = [c for c in TIMINGS if c in results]
+    if not timing:
+        return results, []
+    keys = [c for c in results if c not in timing and not pd.api.types.is_float_dtype(results[c])]
+    records = [{k: _plain(v) for k, v in row.items()} for row in results[keys + timing].to_dict("records")]
+    for r in records:
+        r.update({c: None if r[c] is None else round(r[c], 3) for c in timing})
+    return results.drop(columns=timing), records
+
+
+def _csv_bytes(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def write_run(out_dir: str | Path, results: pd.DataFrame, params: dict[str, Any], started: float,
-              data_files: Sequence[str | Path] = (), dry_run: bool = False) -> Path:
-    "Write results.csv and meta.json into out_dir (created if needed), marked when a dry run; returns out_dir."
+              data_sha256: dict[str, str] | None = None, dry_run: bool = False, device: str | torch.device = "auto",
+              bf16: bool | str | None = None, tables: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Write results.csv, meta.json and the further `tables` ({'name.csv': DataFrame}), each whole (see above),
+    into out_dir (created if needed); returns out_dir."""
+    if data_sha256 is not None and not isinstance(data_sha256, dict):
+        raise TypeError("data_sha256 is a dict label -> sha256 (the union of the runs' `TextData.checksums`), "
+                        f"not {type(data_sha256).__name__}; write_run no longer takes a list of data files")
+    tables = dict(tables or {})
+    for name in tables:
+        if Path(name).name != name or not name.endswith(".csv") or name == "results.csv":
+            raise ValueError(f"tables: {name!r} must be a file name ending in .csv (not a path, not results.csv)")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (results.assign(dry_run=True) if dry_run else results).to_csv(out / "results.csv", index=False)
+    remove_stray_temps(out)                                          # left by a run killed while writing
+    mark = (lambda df: df.assign(dry_run=True)) if dry_run else (lambda df: df)
+    table, timings = split_timings(mark(results))
+    csv = _csv_bytes(table)
+    more = {name: _csv_bytes(mark(df)) for name, df in tables.items()}
+    dev = resolve_device(device)
     from vaepapers import __version__
     meta = {"dry_run": bool(dry_run), "params": {k: _jsonable(v) for k, v in params.items()},
             "versions": {"vaepapers": __version__, "torch": torch.__version__,
                          "python": platform.python_version(), "pandas": pd.__version__},
-            "git_commit": git_commit(), "device": torch.cuda.get_device_name() if torch.cuda.is_available() else
-            platform.processor() or platform.machine(),
-            "data_sha256": {str(p): sha256_file(p) for p in data_files},
-            "wall_secs": round(time.time() - started, 1)}
-    (out / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
+            "git": git_info(), "device": str(dev), "device_name": device_name(dev)}
+    if bf16 is not None:
+        meta["bf16"] = resolve_bf16(bf16, dev)
+    meta |= {"data_sha256": dict(sorted((data_sha256 or {}).items())),
+             "results_sha256": hashlib.sha256(csv).hexdigest(),
+             "tables_sha256": {name: hashlib.sha256(b).hexdigest() for name, b in more.items()},
+             "wall_secs": round(time.time() - started, 1), "timings": timings}
+    files = {"results.csv": csv, **more, "meta.json": (json.dumps(meta, indent=2, default=str) + "\n").encode()}
+    with contextlib.ExitStack() as stack:                             # all written, then renamed together at exit
+        for name, content in files.items():
+            stack.enter_context(atomic_path(out / name)).write_bytes(content)
     return out

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import hashlib
 import logging
 import math
 import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -29,22 +33,84 @@ from .text import TextData
 log = logging.getLogger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'resolve_device', 'autocast', 'seed_everything', 'rng_state', 'set_rng_state', 'CheckpointError', 'save_atomic',
-           'load_checkpoint', 'TrainConfig', 'NonFiniteLossError', 'validate', 'Trainer', 'Stage', 'fit_stages']
+__all__ = ['log', 'resolve_device', 'native_bf16', 'resolve_bf16', 'autocast', 'seed_everything', 'rng_state', 'set_rng_state',
+           'CheckpointError', 'atomic_path', 'save_atomic', 'remove_stray_temps', 'state_sha256', 'load_checkpoint',
+           'TrainConfig', 'NonFiniteLossError', 'validate', 'Trainer', 'Stage', 'fit_stages']
 
 # %% ../nbs/03_train.ipynb #97560e8d
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    "'auto' -> CUDA if available else CPU; anything else is passed to torch.device."
+    "'auto' -> CUDA if available, else MPS if available, else CPU; anything else is passed to torch.device."
     if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if _mps_available() else "cpu")
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} was requested but CUDA is not available; use device='auto' or 'cpu'")
+    if dev.type == "mps" and not _mps_available():
+        raise ValueError(f"device={device!r} was requested but MPS is not available; use device='auto' or 'cpu'")
     return dev
 
 
-def autocast(device: torch.device, bf16: bool):
-    "bf16 autocast on `device` when `bf16`, else a no-op context."
+@functools.lru_cache(maxsize=None)
+def _cpu_bf16_features() -> frozenset[str]:
+    "The CPU's native-bf16 features: x86 avx512_bf16, amx_bf16; Arm bf16 (Linux /proc/cpuinfo, macOS sysctl)."
+    flags: set[str] = set()
+    if sys.platform.startswith("linux"):
+        try:
+            text = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            text = ""
+        for line in text.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("flags", "Features"):                       # x86, Arm
+                flags |= set(value.split())
+    elif sys.platform == "darwin":                                          # Apple silicon: FEAT_BF16 (M2 and later)
+        try:
+            out = subprocess.run(["sysctl", "-n", "hw.optional.arm.FEAT_BF16"], capture_output=True, text=True,
+                                 timeout=5).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        flags |= {"bf16"} if out.strip() == "1" else set()
+    return frozenset(flags & {"avx512_bf16", "amx_bf16", "bf16"})
+
+
+def native_bf16(device: str | torch.device) -> tuple[bool, str]:
+    "Whether `device` computes bf16 natively (not emulated), and why, e.g. (False, 'not native on this CPU')."
+    device = torch.device(device)
+    if device.type == "cuda":
+        ok = torch.cuda.is_bf16_supported(including_emulation=False)
+        return ok, "native on this GPU" if ok else "not native on this GPU"
+    if device.type == "cpu":
+        found = _cpu_bf16_features()
+        return (True, "native on this CPU: " + ", ".join(sorted(found))) if found else (False, "not native on this CPU")
+    return False, f"not used on {device.type}"
+
+
+def resolve_bf16(bf16: bool | str, device: str | torch.device) -> bool:
+    """The bf16 autocast setting to use on `device`: 'auto' -> `native_bf16(device)`; True is refused on a device
+    without native bf16; False stays False."""
+    if not (bf16 is True or bf16 is False or bf16 == "auto"):
+        raise ValueError(f"bf16 must be True, False or 'auto', got {bf16!r}")
+    if bf16 is False:
+        return False
+    device = resolve_device(device)
+    native, why = native_bf16(device)
+    if bf16 == "auto" or native:
+        return native
+    cause = ("nn.LSTM under bf16 autocast fails on such CPUs (oneDNN) and would be slower anyway"
+             if device.type == "cpu" else "emulated bf16 would be slower than float32")
+    raise ValueError(f"bf16=True was requested but {device} has no native bf16 ({why}): {cause}; "
+                     "use bf16='auto' or False")
+
+
+def autocast(device: torch.device, bf16: bool | str):
+    "bf16 autocast on `device` when `bf16` (True, or 'auto' where the device has native bf16), else a no-op context."
+    if isinstance(bf16, str):
+        bf16 = resolve_bf16(bf16, device)
     return torch.autocast(device.type, dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
 
 
@@ -78,18 +144,48 @@ class CheckpointError(RuntimeError):
     "A checkpoint that cannot be used (corrupt, or written for another model)."
 
 
-def save_atomic(obj: Any, path: str | Path) -> None:
-    "torch.save to a temporary file beside `path`, then atomically replace `path`."
+@contextlib.contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temporary path beside `path` (same suffix, so writers that infer a format from it work); on success
+    it atomically replaces `path`, on any error it is removed and `path` is left as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_atomic(obj: Any, path: str | Path) -> None:
+    "torch.save to a temporary file beside `path`, then atomically replace `path`."
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
+
+
+def remove_stray_temps(folder: str | Path) -> list[Path]:
+    "Delete the temporary files that writes through `atomic_path` (or older `save_atomic`s) killed midway left."
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    stray = [p for pattern in (".*.tmp*", "*.pt.*.tmp") for p in folder.glob(pattern) if p.is_file()]
+    for p in stray:
+        p.unlink(missing_ok=True)
+        log.info("removed %s, left by a write that was killed", p)
+    return stray
+
+
+def state_sha256(state: Mapping[str, torch.Tensor]) -> str:
+    "sha256 of a state dict: every entry's name, dtype, shape and bytes, in name order (the same on any device)."
+    h = hashlib.sha256()
+    for name in sorted(state):
+        t = state[name].detach().cpu().contiguous()
+        h.update(f"{name}|{t.dtype}|{list(t.shape)}|".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
 
 
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
@@ -132,7 +228,7 @@ class TrainConfig:
     au_delta: float = 0.01
     seed: int = 0
     device: str = "auto"
-    bf16: bool = False
+    bf16: bool | str = False                # True, False or 'auto' (on where the device has native bf16)
     progress: bool = True
 
     def __post_init__(self):
@@ -149,6 +245,8 @@ class TrainConfig:
             raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
         if self.weight_decay < 0:
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
+        if not (self.bf16 is True or self.bf16 is False or self.bf16 == "auto"):
+            raise ValueError(f"bf16 must be True, False or 'auto', got {self.bf16!r}")
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -188,13 +286,16 @@ def _config_dict(cfg: Any, saved: dict[str, Any] | None = None) -> dict[str, Any
 
 
 def _describe(model: torch.nn.Module, objective: Callable, train: TrainConfig, trainable: list[str],
-              saved: dict[str, Any] | None = None) -> dict[str, Any]:
+              saved: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
+              start: str | None = None) -> dict[str, Any]:
     """What must match for a checkpoint to belong to this run: model class, config (the contract's optional member)
-    and parameter shapes, the parameters trained, the objective and the training config."""
+    and parameter shapes, the parameters trained, the objective, the training config, the data's fingerprint and
+    the hash of the weights the run started from."""
     mine = {"model": type(model).__name__, "config": _config_dict(getattr(model, "config", None)),
             "shapes": {k: list(v.shape) for k, v in model.state_dict().items()}, "trainable": trainable,
             "objective": repr(objective),
-            "train": {k: v for k, v in asdict(train).items() if k not in _NOT_IDENTITY}}
+            "train": {k: v for k, v in asdict(train).items() if k not in _NOT_IDENTITY},
+            "data": data, "start": {"sha256": start}}
     if saved is None:
         return mine
     out = dict(saved)
@@ -205,15 +306,24 @@ def _describe(model: torch.nn.Module, objective: Callable, train: TrainConfig, t
     return out
 
 
+def _short(value: Any) -> str:
+    "repr, with a sha256 cut to 12 hex digits."
+    text = repr(value)
+    return text[:13] + "…'" if isinstance(value, str) and len(value) == 64 and text[0] == "'" else text
+
+
 def _diff(saved: dict[str, Any], mine: dict[str, Any]) -> str:
     "The fields that differ between two descriptions, as 'section.field: saved -> now'."
     out = []
-    for section in mine.keys() | saved.keys():
+    for section in [*mine, *(k for k in saved if k not in mine)]:
         a, b = saved.get(section), mine.get(section)
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += [f"{section}.{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)]
+        if section not in saved:
+            out.append(f"{section}: not recorded in the checkpoint (written by an older vaepapers)")
+        elif isinstance(a, dict) and isinstance(b, dict):
+            out += [f"{section}.{k}: {_short(a.get(k))} -> {_short(b.get(k))}"
+                    for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)]
         elif a != b:
-            out.append(f"{section}: {a!r} -> {b!r}")
+            out.append(f"{section}: {_short(a)} -> {_short(b)}")
     return "; ".join(out)
 
 
@@ -224,11 +334,18 @@ class Trainer:
                  out_dir: str | Path | None = None,
                  params: Callable[[torch.nn.Module], Iterable[torch.nn.Parameter]] | None = None):
         check_contract(model)
-        self.cfg, self.data, self.objective, self.select_params = cfg, data, objective, params
         self.device = resolve_device(cfg.device)
+        bf16 = resolve_bf16(cfg.bf16, self.device)                            # refuses bf16=True without native bf16
+        log.info("bf16 autocast %s on %s (bf16=%r: %s)", "on" if bf16 else "off", self.device, cfg.bf16,
+                 native_bf16(self.device)[1] if cfg.bf16 is not False else "off as asked")
+        self.cfg, self.data, self.objective, self.select_params = replace(cfg, bf16=bf16), data, objective, params
         self.model = model.to(self.device)
+        self.start_sha256 = state_sha256(self.model.state_dict())             # the weights this run starts from
+        self.data_fingerprint = data.fingerprint() if hasattr(data, "fingerprint") else None
         self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.optimizers = self._make_optimizers(cfg.lr)
+        if self.out_dir is not None:
+            remove_stray_temps(self.out_dir)
+        self.optimizers = self._make_optimizers(self.cfg.lr)
         self.epoch, self.lr, self.best, self.bad_streak, self.bad_total, self.n_decays = 0, cfg.lr, math.inf, 0, 0, 0
         self.history: list[dict[str, Any]] = []
         self.best_state: dict[str, torch.Tensor] | None = None
@@ -260,19 +377,33 @@ class Trainer:
         return [make(g) for g in groups if g]
 
     # -- checkpoints ---------------------------------------------------------------------------------------
+    def identity(self, saved: dict[str, Any] | None = None) -> dict[str, Any]:
+        """This run's identity (see the table above); with `saved` (a checkpoint's), that one completed with the
+        defaults of config fields added since it was written."""
+        return _describe(self.model, self.objective, self.cfg, self._trainable_names(), saved,
+                         self.data_fingerprint, self.start_sha256)
+
     def state(self) -> dict[str, Any]:
         return {"model": self.model.state_dict(), "optimizers": [o.state_dict() for o in self.optimizers],
                 "epoch": self.epoch, "lr": self.lr, "best": self.best, "bad_streak": self.bad_streak,
                 "bad_total": self.bad_total, "n_decays": self.n_decays, "history": self.history, "rng": rng_state(),
-                "describe": _describe(self.model, self.objective, self.cfg, self._trainable_names())}
+                "describe": self.identity()}
 
-    def load_state(self, ck: dict[str, Any]) -> None:
-        names = self._trainable_names()
-        mine = _describe(self.model, self.objective, self.cfg, names)
-        saved = _describe(self.model, self.objective, self.cfg, names, ck.get("describe", {}))
+    def load_state(self, ck: dict[str, Any], best: dict[str, torch.Tensor] | None = None) -> None:
+        "Continue from checkpoint `ck` (and its run's best weights `best`) if it belongs to this run, else raise."
+        mine, saved = self.identity(), self.identity(ck.get("describe", {}))
+        run_start = saved.get("start")
+        if run_start != mine["start"] and isinstance(run_start, dict) and self.start_sha256 in {
+                state_sha256(w) for w in (ck["model"], best) if w is not None}:
+            mine["start"] = run_start                  # the model already holds this run's weights: it is this run
         if saved != mine:
-            raise CheckpointError(f"the checkpoint in {self.out_dir} was written for another run ({_diff(saved, mine)}); "
-                                  "use a fresh out_dir, or delete that folder to start this run from scratch")
+            hint = (" (the model given does not hold the weights this run started from: another seed or init, "
+                    "another previous stage, or a model already trained in this session)"
+                    if run_start != mine["start"] and isinstance(run_start, dict) else "")
+            raise CheckpointError(f"the checkpoint in {self.out_dir} was written for another run: "
+                                  f"{_diff(saved, mine)}{hint}; delete {self.out_dir} to retrain it, or pass another "
+                                  "runs_dir (out_dir) to keep it")
+        self.start_sha256 = run_start["sha256"]
         self.model.load_state_dict(ck["model"])
         self.optimizers = self._make_optimizers(ck["lr"])
         for o, state in zip(self.optimizers, ck["optimizers"], strict=True):
@@ -286,9 +417,10 @@ class Trainer:
         path = self.out_dir / "last.pt" if self.out_dir else None
         if path is None or not path.exists():
             return False
-        self.load_state(load_checkpoint(path, self.device))
-        best = self.out_dir / "best.pt"
-        self.best_state = load_checkpoint(best, self.device)["model"] if best.exists() else None
+        ck, best = load_checkpoint(path, self.device), self.out_dir / "best.pt"
+        best_state = load_checkpoint(best, self.device)["model"] if best.exists() else None
+        self.load_state(ck, best_state)
+        self.best_state = best_state
         log.info("resumed from %s at epoch %d", path, self.epoch)
         return True
 

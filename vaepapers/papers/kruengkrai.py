@@ -14,7 +14,7 @@ import pandas as pd
 from ..data import vocab_size_of
 from ..models.lstm_vae import LSTMVAE, LSTMVAEConfig
 from ..objectives import ELBO, Linear
-from ..reproduce import Profile, load_data, run_dir, train_and_evaluate
+from ..reproduce import Profile, load_data, run_dir, subset_of, train_and_evaluate
 from ..text import TextData
 from ..train import TrainConfig
 
@@ -65,7 +65,7 @@ class KruengkraiProfile(Profile):
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     epochs: int = 30                                    # at most; training stops after 3 non-improving epochs
     max_train: int | None = None
-    bf16: bool = False
+    bf16: bool | str = False                            # fp32 as in the paper; 'auto': bf16 where native
     settings: tuple[str, ...] = tuple(SETTINGS)
     rows: tuple[str, ...] = tuple(ROWS)
     anneal_epochs: float = 10                           # KL weight 0 -> 1 linearly over this many epochs
@@ -73,10 +73,27 @@ class KruengkraiProfile(Profile):
     iw_samples: int = 500                               # importance samples per sentence (Table 3)
     iw_sentences: int | None = None                     # test sentences scored by IW; None: all
 
+    def __post_init__(self):
+        "Refuse a bad value before anything trains: each error names the parameter, the value and what is allowed."
+        super().__post_init__()
+        object.__setattr__(self, "settings", subset_of("settings", self.settings, SETTINGS))
+        object.__setattr__(self, "rows", subset_of("rows", self.rows, ROWS))
+        if not self.anneal_epochs >= 0:
+            raise ValueError(f"anneal_epochs must be >= 0 (0: KL weight 1 from the start), got {self.anneal_epochs}")
+        if self.sizes is not None:
+            subset_of("sizes", tuple(self.sizes), ("emb_dim", "hidden_dim", "z_dim"))
+            bad = {k: v for k, v in self.sizes.items() if not (isinstance(v, int) and v >= 1)}
+            if bad:
+                raise ValueError(f"sizes must be integers >= 1, got {bad}")
+        if not (isinstance(self.iw_samples, int) and self.iw_samples >= 1):
+            raise ValueError(f"iw_samples must be an integer >= 1, got {self.iw_samples!r}")
+        if self.iw_sentences is not None and not (isinstance(self.iw_sentences, int) and self.iw_sentences >= 1):
+            raise ValueError(f"iw_sentences must be None (all) or an integer >= 1, got {self.iw_sentences!r}")
+
 
 PROFILES: dict[str, KruengkraiProfile] = {
     "paper": KruengkraiProfile(),
-    "cpu": KruengkraiProfile("cpu", datasets=("ptb",), seeds=(0,), epochs=4, max_train=10_000, bf16=True,
+    "cpu": KruengkraiProfile("cpu", datasets=("ptb",), seeds=(0,), epochs=4, max_train=10_000, bf16="auto",
                              settings=("standard",), rows=tuple(r for r in ROWS if r != "LSTM-VAE (L = 10)"),
                              anneal_epochs=2, iw_sentences=200),
     "smoke": KruengkraiProfile("smoke", datasets=("toy",), seeds=(0,), epochs=2, max_train=600,
@@ -144,12 +161,12 @@ def run_row(data: TextData, dataset: str, row: str, seed: int, profile: Kruengkr
 
 
 def run_table(profile: KruengkraiProfile, runs_dir: str | Path, device: str = "auto",
-              data_dir: str | Path | None = None, iw: bool = False) -> tuple[pd.DataFrame, list[Path]]:
-    "Every (dataset, setting, row, seed) of `profile`: the result rows and the corpus files read."
-    results, data_files = [], []
+              data_dir: str | Path | None = None, iw: bool = False) -> tuple[pd.DataFrame, dict[str, str]]:
+    "Every (dataset, setting, row, seed) of `profile`: the result rows and the sha256 of every corpus read."
+    results, checksums = [], {}
     for dataset in profile.datasets:
         data = load_data(dataset, data_dir, profile.max_train, profile.dry_run)
-        data_files += data.files
+        checksums |= data.checksums
         print(data)
         for setting in profile.settings:
             for row in profile.rows:
@@ -160,7 +177,7 @@ def run_table(profile: KruengkraiProfile, runs_dir: str | Path, device: str = "a
                     print(f"{dataset:6s} {setting:9s} {row:22s} seed {seed}: NLL {r['nll']:.2f}  KL {r['kl']:.2f}  "
                           f"PPL {r['ppl']:.1f}  ({r['epochs_trained']} epochs, {r['train_secs']:.0f}s){iw_note}")
                     results.append(r)
-    return pd.DataFrame(results), data_files
+    return pd.DataFrame(results), checksums
 
 # %% ../../nbs/20_kruengkrai.ipynb #18f53ec4
 def avg_claims(summary: pd.DataFrame, profile: str) -> pd.DataFrame:

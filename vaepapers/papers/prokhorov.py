@@ -15,14 +15,14 @@ import pandas as pd
 import torch
 
 from ..contract import DiagGaussian
-from ..data import load_corpus
+from ..data import REGISTRY, load_corpus
 from ..generate import Decoding, decode, homotopy, mark_repeats
 from ..metrics import (active_units, bleu, elbo_summary, model_device, mutual_info, posteriors, rouge_n,
                                self_bleu, sentence_terms)
 from ..models.lstm_vae import LSTMVAE, LSTMVAEConfig
 from ..nn import reparameterize
 from ..objectives import ELBO, Capacity, Constant, Linear
-from ..reproduce import Profile, dry_run_profile, run_dir
+from ..reproduce import Profile, check_int, dry_run_profile, run_dir, subset_of
 from ..text import TextData, Vocab
 from ..train import Trainer, TrainConfig, autocast, seed_everything
 
@@ -62,7 +62,7 @@ class ProkhorovProfile(Profile):
     seeds: tuple[int, ...] = (0,)
     epochs: int = 10
     max_train: int | None = None                    # training sentences (a seeded subsample); None = all
-    bf16: bool = False
+    bf16: bool | str = False                        # fp32 as in the paper; 'auto': bf16 where the device has it
     batch_size: int = 128
     sizes: dict | None = None                       # prokhorov_config overrides (emb_dim, ..., cnn_*); None = PRO §3
     lr_source: str = "paper"                        # 'paper' or 'code' (PROKHOROV_LR)
@@ -95,14 +95,28 @@ class ProkhorovProfile(Profile):
     pairs_per_condition: int | None = None          # pairs sampled per sub-condition; None = all
 
     def __post_init__(self):
-        for f in ("datasets", "figure1_datasets", "table2_datasets", "table4_datasets", "decoders"):
-            if isinstance(getattr(self, f), str):                             # `-p datasets ptb`: one corpus
-                object.__setattr__(self, f, (getattr(self, f),))
-        if self.lr_source not in PROKHOROV_LR:
-            raise ValueError(f"lr_source must be one of {list(PROKHOROV_LR)}, got {self.lr_source!r}")
-        bad = set(self.decoders) - {"lstm", "gru", "cnn"}
-        if bad:
-            raise ValueError(f"Prokhorov's decoders are 'lstm', 'gru' and 'cnn', not {sorted(bad)}")
+        "Refuse a bad value before anything trains: each error names the parameter, the value and what is allowed."
+        super().__post_init__()
+        for f in ("figure1_datasets", "table2_datasets", "table4_datasets"):
+            object.__setattr__(self, f, subset_of(f, getattr(self, f), REGISTRY))
+        object.__setattr__(self, "decoders", subset_of("decoders", self.decoders, ("lstm", "gru", "cnn")))
+        subset_of("lr_source", self.lr_source, PROKHOROV_LR)
+        subset_of("pairs_corpus", self.pairs_corpus, ("syneval", "syneval_toy"))
+        for f in ("capacities", "figure1_capacities", "table4_capacities"):
+            values = (getattr(self, f),) if isinstance(getattr(self, f), (int, float)) else tuple(getattr(self, f))
+            if not values or not all(isinstance(C, (int, float)) and 0 <= C < math.inf for C in values):
+                raise ValueError(f"{f} must be capacities C >= 0 in nats, got {getattr(self, f)!r}")
+            object.__setattr__(self, f, values)
+        for f in ("table2_schemes", "table3_schemes"):
+            object.__setattr__(self, f, (getattr(self, f),) if isinstance(getattr(self, f), str) else getattr(self, f))
+            for spec in getattr(self, f):
+                Decoding.parse(spec)                          # raises naming the spec, e.g. 'top_k:abc'
+        for f in ("batch_size", "n_lines", "table2_max_len", "n_sentences", "fce_corpora", "lm_epochs",
+                  "self_bleu_n", "table3_max_len"):
+            check_int(f, getattr(self, f))
+        check_int("n_points", self.n_points, minimum=2)
+        for f in ("max_steps_per_epoch", "pairs_per_condition"):
+            check_int(f, getattr(self, f), none_ok=True)
 
 
 _CPU = dict(datasets=("ptb",), figure1_datasets=("ptb",), table2_datasets=("ptb",), table4_datasets=("ptb",))
@@ -110,7 +124,7 @@ _SMOKE = dict(datasets=("toy",), figure1_datasets=("toy",), table2_datasets=("to
 PROFILES: dict[str, ProkhorovProfile] = {
     "paper": ProkhorovProfile(),
     "cpu": ProkhorovProfile(name="cpu", **_CPU, epochs=3, batch_size=32, max_train=10_000, lr_source="code",
-                            bf16=True, figure1_capacities=(15, 50, 100), n_sentences=3_000, lm_epochs=3,
+                            bf16="auto", figure1_capacities=(15, 50, 100), n_sentences=3_000, lm_epochs=3,
                             pairs_per_condition=40),
     "smoke": ProkhorovProfile(name="smoke", **_SMOKE, epochs=2, batch_size=32, max_train=600, lr_source="code",
                               sizes=dict(emb_dim=16, hidden_dim=32, z_dim=8, cnn_channels=32, cnn_inner=8,
@@ -239,9 +253,10 @@ def run_row(data: TextData, dataset: str, row: str, seed: int, profile: Prokhoro
     model = LSTMVAE(model_config(len(data.vocab), decoder, profile), unk_id=data.vocab.unk, pad_id=data.pad_id)
     dry = profile.dry_run                                                    # a dry run keeps no checkpoints
     out = None if dry else run_dir(runs_dir, "prokhorov", profile, dataset, row, seed)
-    history = Trainer(model, data, objective(C, profile), train_config(decoder, seed, profile, device), out).fit()
+    trainer = Trainer(model, data, objective(C, profile), train_config(decoder, seed, profile, device), out)
+    history = trainer.fit()
     result = {"dataset": dataset, "decoder": decoder, "C": C, "seed": seed, "profile": profile.name}
-    result |= model_figures(model, data, seed, profile.bf16)
+    result |= model_figures(model, data, seed, trainer.cfg.bf16)                 # bf16 as resolved for this device
     return model, result | {"epochs_trained": len(history), "train_secs": sum(h["train_secs"] for h in history)}
 
 # %% ../../nbs/21_prokhorov.ipynb #41ef7182
