@@ -1,5 +1,6 @@
-"""Write README.md from nbs/index.ipynb: markdown cells as they are, code cells as Python blocks, and their
-text outputs (no execution, no quarto needed)."""
+"""Write README.md from nbs/index.ipynb: markdown cells as they are (relative links pointed into nbs/), code cells
+as Python blocks, and their text outputs (no execution, no quarto needed)."""
+import re
 import sys
 from pathlib import Path
 
@@ -8,9 +9,14 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def from_root(markdown: str) -> str:
+    "Links relative to nbs/ (`[x](00_data.ipynb)`, `figures/…`) made relative to the project root, where README is."
+    return re.sub(r"\]\((?![a-z]+:|#|/)([^)]+)\)", r"](nbs/\1)", markdown)
+
+
 def cell_markdown(cell) -> str:
     if cell.cell_type == "markdown":
-        return cell.source
+        return from_root(cell.source)
     if cell.cell_type != "code" or cell.source.startswith("#| hide"):
         return ""
     text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")

@@ -2,6 +2,8 @@
 dry run builds every model of the `paper` profile."""
 import json
 import math
+import re
+import shutil
 
 import pandas as pd
 import papermill as pm
@@ -12,10 +14,26 @@ from vaepapers.papers.kruengkrai import PROFILES, ROWS, SETTINGS, TABLE3_ROWS
 pytestmark = pytest.mark.slow
 
 
+def keep_executed(tmp, name: str) -> None:
+    "Keep the executed notebook `name` of `run_notebook` (a later run of the same notebook in `tmp` overwrites it)."
+    shutil.copy(tmp / f"{name}.out.ipynb", tmp / f"{name}.executed.ipynb")
+
+
 @pytest.fixture(scope="module")
 def table2(run_notebook, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("kru")
-    return tmp, run_notebook("kruengkrai_table2", tmp)
+    out = run_notebook("kruengkrai_table2", tmp)
+    keep_executed(tmp, "kruengkrai_table2")
+    return tmp, out
+
+
+@pytest.fixture(scope="module")
+def table3(run_notebook, table2):
+    "Table 3 run after Table 2 with the same runs_dir (it reuses Table 2's models)."
+    tmp, _ = table2
+    out = run_notebook("kruengkrai_table3", tmp)
+    keep_executed(tmp, "kruengkrai_table3")
+    return tmp, out
 
 
 def test_kruengkrai_table2_smoke(table2):
@@ -40,6 +58,56 @@ def test_kruengkrai_table2_smoke(table2):
     assert (out / "kruengkrai_table2.png").stat().st_size > 10_000
 
 
+def executed(tmp, name: str) -> list[tuple[str, list[dict]]]:
+    "(source, outputs) of every code cell of the notebook `name` as `run_notebook` left it executed in `tmp`."
+    nb = json.loads((tmp / f"{name}.executed.ipynb").read_text(encoding="utf-8"))
+    return [("".join(c["source"]), c["outputs"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def shown(outputs: list[dict]) -> str:
+    "What a reader sees of a cell's outputs: printed text, and each result's HTML (a table's) or else its plain text."
+    def one(o: dict) -> str:
+        data = o.get("data", {})
+        return "".join(o.get("text", "")) + "".join(data.get("text/html", data.get("text/plain", "")))
+    return "".join(map(one, outputs))
+
+
+def check_readable(cells: list[tuple[str, list[dict]]], name: str) -> dict[str, str]:
+    "No warning or error in any output; the profile as a table; the figure shown; returns source -> text shown."
+    for source, outputs in cells:
+        assert not [o for o in outputs if o.get("name") == "stderr" or o["output_type"] == "error"], (source, outputs)
+    text = {source: shown(outputs) for source, outputs in cells}
+    setup = next(s for s in text if "resolve_profile(" in s)
+    assert setup.rstrip().endswith("profile_table(P)") and "sizes" in text[setup] and "KruengkraiProfile(" not in text[setup]
+    figure = next(s for s in text if "save_figure(" in s)
+    assert f'reader_figure("{name}")' in figure and 'P.name == "cpu"' in figure
+    assert any("image/png" in o.get("data", {}) for s, outputs in cells if s == figure for o in outputs)
+    return text
+
+
+MODEL = re.compile(r"LSTM-(?:LM|VAE(?:-AVG)?(?: \(L = \d+\))?)")
+
+
+def test_kruengkrai_table2_reads_as_the_paper(table2):
+    tmp, _ = table2
+    text = check_readable(executed(tmp, "kruengkrai_table2"), "kruengkrai_table2")
+    table = next(t for s, t in text.items() if s.startswith("table2_beside_paper("))
+    assert all(label in table for label in ("NLL", "KL", "PPL", "paper", "smoke run", "Dataset", "Setting", "Model"))
+    assert [m[0] for line in table.splitlines() if (m := MODEL.search(line))] == list(ROWS) * 2    # paper's order
+    claims = next(t for s, t in text.items() if s.startswith("avg_claims("))
+    assert "_std" not in claims and "ΔKL" in claims
+
+
+def test_kruengkrai_table3_reads_as_the_paper(table3):
+    tmp, _ = table3
+    text = check_readable(executed(tmp, "kruengkrai_table3"), "kruengkrai_table3")
+    table = next(t for s, t in text.items() if s.startswith("table3_beside_paper("))
+    assert "NLL-IW − NLL-ELBO" in table and "NLL-ELBO" in table and "smoke run" in table
+    assert [m[0] for line in table.splitlines() if (m := MODEL.search(line))] == list(TABLE3_ROWS)
+    claims = next(t for s, t in text.items() if s.startswith("iw_claims("))
+    assert "_std" not in claims and "NLL-IW − NLL-ELBO" in claims
+
+
 def test_changed_max_train_refuses_the_stale_models(run_notebook, table2):
     # the same runs_dir with another training subset: the checkpoints belong to another run, and reusing them
     # would report the old models under the new parameters
@@ -50,9 +118,9 @@ def test_changed_max_train_refuses_the_stale_models(run_notebook, table2):
     assert "n_train: 600 -> 100" in e.value.evalue and "delete" in e.value.evalue
 
 
-def test_kruengkrai_table3_reuses_table2_models(run_notebook, table2):
-    tmp, out2 = table2
-    out3 = run_notebook("kruengkrai_table3", tmp)
+def test_kruengkrai_table3_reuses_table2_models(table2, table3):
+    _, out2 = table2
+    _, out3 = table3
     t2 = pd.read_csv(out2 / "results.csv").query("setting == 'standard'").set_index("model")
     t3 = pd.read_csv(out3 / "results.csv").set_index("model")
     assert list(t3.index) == list(TABLE3_ROWS)

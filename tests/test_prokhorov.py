@@ -1,5 +1,7 @@
-"""Prokhorov et al. (2019): the capacity objective holds KL at C, a higher C buys a lower distortion, and all five
-artefact notebooks run under `smoke`, sharing Table 1's models."""
+"""Prokhorov et al. (2019): the capacity objective holds KL at C, a higher C buys a lower distortion, all five
+artefact notebooks run under `smoke`, sharing Table 1's models, and they read well without running (the paper's table,
+the `cpu` results and figure, how to run them) and after (labelled tables, no raw settings)."""
+import json
 import math
 import random
 
@@ -10,6 +12,7 @@ from vaepapers.metrics import sentence_terms
 from vaepapers.models.lstm_vae import LSTMVAE
 from vaepapers.objectives import Capacity
 from vaepapers.papers.prokhorov import SYNEVAL_ROWS, prokhorov_config, rate_distortion
+from vaepapers.reproduce import published, published_markdown
 from vaepapers.text import TextData, Vocab
 from vaepapers.train import Trainer, TrainConfig, seed_everything
 
@@ -60,11 +63,67 @@ def test_distortion_falls_as_capacity_rises():
 NOTEBOOKS = ["prokhorov_table1", "prokhorov_figure1", "prokhorov_table2", "prokhorov_table3", "prokhorov_table4"]
 
 
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_reads_without_running(root, name):
+    nb = json.loads((root / "nbs" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    text = ["".join(c["source"]) for c in nb]
+    md = [t for c, t in zip(nb, text) if c["cell_type"] == "markdown"]
+    code = [t for c, t in zip(nb, text) if c["cell_type"] == "code"]
+    # the paper's table as markdown, the package's data (Figure 1 is a plot only: said so, no table)
+    tables = [t for t in md if t.startswith("<!-- published:")]
+    if name == "prokhorov_figure1":
+        assert not tables and any("prints no numbers" in t for t in md)
+    else:
+        assert tables == [f"<!-- published: {name} -->\n\n{published_markdown(name)}"]
+    # the measured numbers are said to be the cpu profile's, with the cpu figure the cpu run saves
+    measured = [t for t in md if t.startswith("## Measured here: the `cpu` profile")]
+    assert len(measured) == 1 and f"](figures/{name}_cpu.png)" in measured[0] and "`smoke`" in measured[0]
+    assert any(f'if P.name == "cpu" and not P.dry_run:\n    save_figure(fig, reader_figure("{name}")' in t for t in code)
+    # one line on how to run it here, just above the parameters cell; the settings shown as a table
+    k = next(i for i, c in enumerate(nb) if "parameters" in c["metadata"].get("tags", []))
+    run = text[k - 1]
+    assert nb[k - 1]["cell_type"] == "markdown" and run.startswith("**Run it here**") and "\n" not in run.strip()
+    assert f"papermill nbs/{name}.ipynb" in run and "-p profile smoke" in run and "-p profile cpu" in run
+    assert run.count("≈ ") == 2 and "SMOKE" not in run and "CPU" not in run
+    assert code[1].rstrip().endswith("profile_table(P)")
+
+
+def test_table2_typed_from_the_paper():
+    t = published("prokhorov_table2")
+    assert len(t) == 3 * 7 and sorted(set(t.C)) == [3, 15, 100]
+    assert all(g.point.tolist() == list(range(1, 8)) for _, g in t.groupby("C"))
+    assert not t.isna().any().any() and not t.stack().astype(str).str.contains("<unk>").any()   # 〈unk〉: markdown-safe
+
+
 @pytest.fixture(scope="module")
-def smoke_runs(run_notebook, tmp_path_factory):
+def smoke_runs(run_notebook, tmp_path_factory, root):
     "Run the five notebooks in order with one runs_dir, so Tables 2-4 and Figure 1 reuse Table 1's models (no data files)."
     tmp = tmp_path_factory.mktemp("pro")
-    return {name: run_notebook(name, tmp) for name in NOTEBOOKS}
+    figures = {name: root / "nbs" / "figures" / f"{name}_cpu.png" for name in NOTEBOOKS}
+    before = {name: p.stat().st_mtime_ns if p.exists() else None for name, p in figures.items()}
+    runs = {name: run_notebook(name, tmp) for name in NOTEBOOKS}
+    after = {name: p.stat().st_mtime_ns if p.exists() else None for name, p in figures.items()}
+    assert before == after, "a smoke run wrote a reader figure (nbs/figures/*_cpu.png is the cpu run's)"
+    return runs
+
+
+@pytest.mark.slow
+def test_prokhorov_notebooks_read_after_smoke(smoke_runs):
+    "The executed notebooks: no error, settings as a table, the paper's labels and this run's profile in the tables."
+    expect = {"prokhorov_table1": ["LogDetCov", "this run (smoke)", "bucket 1: ≤10 tokens", "BLEU-2 rises with C"],
+              "prokhorov_figure1": ["LogDetCov", "LSTM", "rank corr. with C"],
+              "prokhorov_table2": ["✱ ", "this run (smoke)", "of 30"],
+              "prokhorov_table3": ["this run (smoke)", "%unk", "worst FCE at the largest C"],
+              "prokhorov_table4": ["p̄1", "this run (smoke)", "grows with C"]}
+    for name, out in smoke_runs.items():
+        nb = json.loads((out.parent / f"{name}.out.ipynb").read_text(encoding="utf-8"))
+        outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+        assert not [o for o in outputs if o["output_type"] == "error"], name
+        html = "\n".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+        assert ">setting<" in html, name                                # the settings as profile_table shows them
+        assert "ProkhorovProfile(" not in json.dumps(outputs), name
+        missing = [w for w in expect[name] if w not in html]
+        assert not missing, (name, missing)
 
 
 @pytest.mark.slow

@@ -149,7 +149,8 @@ def bleu(hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[str]], max_order
         raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
     if not hyps:
         return math.nan
-    metric = BLEU(max_ngram_order=max_order, smooth_method="none", tokenize="none", effective_order=False)
+    metric = BLEU(max_ngram_order=max_order, smooth_method="none", tokenize="none", effective_order=False,
+                  force=True)                                           # inputs are tokenised already: no warning
     return metric.corpus_score([" ".join(h) for h in hyps], [[" ".join(r) for r in refs]]).score
 
 

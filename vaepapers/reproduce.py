@@ -32,9 +32,10 @@ from .train import (Trainer, TrainConfig, atomic_path, autocast, remove_stray_te
                              seed_everything)
 
 # %% auto #0
-__all__ = ['TIMINGS', 'check_int', 'subset_of', 'Profile', 'resolve_profile', 'dry_run_profile', 'require_device', 'load_data',
-           'require_corpora', 'published', 'slug', 'run_dir', 'train_and_evaluate', 'mean_std', 'fmt_pm',
-           'side_by_side', 'save_figure', 'git_info', 'cpu_name', 'device_name', 'split_timings', 'write_run']
+__all__ = ['TIMINGS', 'check_int', 'subset_of', 'Profile', 'resolve_profile', 'dry_run_profile', 'profile_table',
+           'require_device', 'load_data', 'require_corpora', 'published', 'published_labels', 'published_markdown',
+           'slug', 'run_dir', 'train_and_evaluate', 'mean_std', 'fmt_pm', 'side_by_side', 'save_figure', 'git_info',
+           'cpu_name', 'device_name', 'split_timings', 'write_run', 'reader_figure']
 
 # %% ../nbs/06_reproduce.ipynb #b3a6d265
 def _tuple_item(annotation: Any) -> str | None:
@@ -132,6 +133,33 @@ def dry_run_profile(profile: Profile, **shrink) -> Profile:
     "`profile` at its own sizes, marked as a dry run: one seed, one epoch, no training cap, plus `shrink`."
     return dataclasses.replace(profile, dry_run=True, seeds=profile.seeds[:1], epochs=1, max_train=None, **shrink)
 
+# %% ../nbs/06_reproduce.ipynb #6cac8b12
+def _readable(value: Any) -> str:
+    "A setting's value for a reader: (0, 1) -> '0, 1'; {'z_dim': 8} -> 'z_dim=8'; () -> '(none)'."
+    if isinstance(value, (tuple, list)):
+        return ", ".join(_readable(v) for v in value) or "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_readable(v)}" for k, v in value.items()) or "(none)"
+    return str(value)
+
+
+class _FullText(pd.DataFrame):
+    "A DataFrame shown without cutting long text to `display.max_colwidth` (50 characters by default)."
+    def _repr_html_(self) -> str:
+        with pd.option_context("display.max_colwidth", None):
+            return super()._repr_html_()
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_colwidth", None):
+            return super().__repr__()
+
+
+def profile_table(profile: Profile) -> pd.DataFrame:
+    "The settings of `profile`, one row each: index `setting` (the field name), column `value` (readable text)."
+    fields = dataclasses.fields(profile)
+    return _FullText({"value": [_readable(getattr(profile, f.name)) for f in fields]},
+                     index=pd.Index([f.name for f in fields], name="setting"))
+
 # %% ../nbs/06_reproduce.ipynb #c9d58c18
 def require_device(profile_name: str, device: str, cost: str | Callable[[], str]) -> None:
     "Raise at once when the `paper` profile would run on a machine without CUDA with `device='auto'`."
@@ -185,11 +213,54 @@ def require_corpora(datasets: str | Sequence[str], data_dir: str | Path | None =
 def published(name: str) -> pd.DataFrame:
     "A paper's published table: `published('kruengkrai_table2')` reads `vaepapers/published/kruengkrai_table2.csv`."
     folder = resources.files("vaepapers") / "published"
-    known = sorted(p.name.removesuffix(".csv") for p in folder.iterdir() if p.name.endswith(".csv"))
+    known = sorted(p.name.removesuffix(".csv") for p in folder.iterdir()
+                   if p.name.endswith(".csv") and p.name != "labels.csv")
     if name not in known:
         raise ValueError(f"no published table {name!r}; known: {known}")
     with (folder / f"{name}.csv").open(encoding="utf-8") as f:
         return pd.read_csv(f)
+
+# %% ../nbs/06_reproduce.ipynb #5fb08504
+def published_labels(name: str) -> dict[str, str]:
+    "Column -> label for the published table `name`, from `vaepapers/published/labels.csv` (see above)."
+    with (resources.files("vaepapers") / "published" / "labels.csv").open(encoding="utf-8") as f:
+        labels = pd.read_csv(f, dtype=str, keep_default_na=False)
+    every, own = labels[labels.table == ""], labels[labels.table == name]
+    return dict(zip(every.column, every.label)) | dict(zip(own.column, own.label))
+
+
+def _md_cell(text: str) -> str:
+    "`text` safe inside a markdown table cell: one line, `|` escaped, `<` not read as an HTML tag."
+    return " ".join(str(text).split()).replace("|", "\\|").replace("<", "&lt;")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("−", "-"))
+        return True
+    except ValueError:
+        return False
+
+
+def published_markdown(name: str) -> str:
+    "The published table `name` as a markdown table: values as typed, `x ± std`, missing as '–', labelled columns."
+    published(name)                                                   # an unknown name: the error that lists them
+    with (resources.files("vaepapers") / "published" / f"{name}.csv").open(encoding="utf-8") as f:
+        table = pd.read_csv(f, dtype=str, keep_default_na=False)
+    labels = published_labels(name)
+    columns = [c for c in table.columns if not (c.endswith("_std") and c.removesuffix("_std") in table.columns)]
+
+    def shown(row: pd.Series, c: str) -> str:
+        value, std = row[c].strip(), row.get(f"{c}_std", "").strip()
+        return "–" if not value else f"{value} ± {std}" if std else value
+
+    body = [[shown(row, c) for c in columns] for _, row in table.iterrows()]
+    right = [all(_is_number(table[c][k].strip()) for k in range(len(table)) if table[c][k].strip())
+             and any(table[c].str.strip() != "") for c in columns]
+    lines = ["| " + " | ".join(_md_cell(labels.get(c, c)) for c in columns) + " |",
+             "|" + "|".join("---:" if r else "---" for r in right) + "|"]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in body]
+    return "\n".join(lines)
 
 # %% ../nbs/06_reproduce.ipynb #11ab4ad5
 def slug(text: str) -> str:
@@ -371,3 +442,16 @@ def write_run(out_dir: str | Path, results: pd.DataFrame, params: dict[str, Any]
         for name, content in files.items():
             stack.enter_context(atomic_path(out / name)).write_bytes(content)
     return out
+
+# %% ../nbs/06_reproduce.ipynb #993e27ee
+def reader_figure(name: str) -> Path:
+    "<checkout>/nbs/figures/{name}_cpu.png: where a `cpu` run of the artefact notebook `name` saves its figure."
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"reader_figure: {name!r} must be a notebook name like 'kruengkrai_table2'")
+    import vaepapers
+    nbs = Path(vaepapers.__file__).resolve().parents[1] / "nbs"
+    if not nbs.is_dir():
+        raise FileNotFoundError(f"reader figures go to the checkout's nbs/figures/, but vaepapers is imported from "
+                                f"{Path(vaepapers.__file__).parent}, not from a checkout (pip install -e .)")
+    (nbs / "figures").mkdir(exist_ok=True)
+    return nbs / "figures" / f"{name}_cpu.png"

@@ -5,6 +5,7 @@
 # %% ../../nbs/20_kruengkrai.ipynb #3e3b60a8
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,16 @@ import pandas as pd
 from ..data import vocab_size_of
 from ..models.lstm_vae import LSTMVAE, LSTMVAEConfig
 from ..objectives import ELBO, Linear
-from ..reproduce import Profile, load_data, run_dir, subset_of, train_and_evaluate
+from ..reproduce import (Profile, fmt_pm, load_data, mean_std, published, published_labels, run_dir, subset_of,
+                                 train_and_evaluate)
 from ..text import TextData
 from ..train import TrainConfig
 
 # %% auto #0
 __all__ = ['KRUENGKRAI_SIZES', 'ROWS', 'SETTINGS', 'TABLE3_ROWS', 'PROFILES', 'DRY_RUN', 'TRAIN', 'CPU_TOKENS_PER_SEC',
            'kruengkrai_config', 'model_config', 'KruengkraiProfile', 'macs_per_token', 'cost', 'joint_bound', 'run_row',
-           'run_table', 'avg_claims', 'iw_claims']
+           'run_table', 'in_paper_order', 'table2_beside_paper', 'iw_gaps', 'table3_beside_paper', 'latent_use',
+           'avg_claims', 'iw_claims', 'vs_lstm_vae', 'plot_table2', 'plot_table3']
 
 # %% ../../nbs/20_kruengkrai.ipynb #c0580f82
 KRUENGKRAI_SIZES = {"ptb": dict(emb_dim=100, hidden_dim=400, z_dim=32),      # Kruengkrai Tab. 1
@@ -180,7 +183,85 @@ def run_table(profile: KruengkraiProfile, runs_dir: str | Path, device: str = "a
     return pd.DataFrame(results), checksums
 
 # %% ../../nbs/20_kruengkrai.ipynb #18f53ec4
-def avg_claims(summary: pd.DataFrame, profile: str) -> pd.DataFrame:
+def in_paper_order(df: pd.DataFrame) -> pd.DataFrame:
+    "`df` in the paper's order: PTB, Yahoo, then other corpora as they come; standard, inputless; the rows of `ROWS`."
+    order = {"dataset": [*KRUENGKRAI_SIZES, *df.get("dataset", ())], "setting": list(SETTINGS), "model": list(ROWS)}
+    keys = [k for k in order if k in df]
+
+    def rank(col: pd.Series) -> pd.Series:
+        ranks = {v: i for i, v in enumerate(dict.fromkeys(order[col.name]))}
+        return col.map(ranks).fillna(len(ranks))                      # unknown values last, as they come
+    return df.sort_values(keys, key=rank, kind="stable").reset_index(drop=True) if keys else df
+
+# %% ../../nbs/20_kruengkrai.ipynb #a5fa89dc
+def _formatted(df: pd.DataFrame, keys: list[str], metric: str | None, digits: int) -> dict[tuple, str]:
+    "Key tuple -> 'mean ± std' of `metric` in `df` (empty when `df` has no such column)."
+    if metric is None or metric not in df:
+        return {}
+    std = df[f"{metric}_std"] if f"{metric}_std" in df else [None] * len(df)
+    return {tuple(k): fmt_pm(m, s, digits) for k, m, s in zip(df[keys].itertuples(index=False), df[metric], std)}
+
+
+def _beside_paper(paper: pd.DataFrame, run: pd.DataFrame, keys: list[str],
+                  groups: list[tuple[str, str | None, str | None, int]], profile: str,
+                  labels: dict[str, str]) -> pd.DataFrame:
+    """One row per key in the paper's order; for each (label, paper column, run column, run digits) of `groups`, a
+    column (label, 'paper') with the paper's figure (1 decimal, as printed) and one (label, '<profile> run')."""
+    rows = in_paper_order(pd.concat([paper[keys], run[keys]], ignore_index=True).drop_duplicates())
+    columns = {}
+    for label, paper_metric, run_metric, digits in groups:
+        for source, df, metric, d in (("paper", paper, paper_metric, 1), (f"{profile} run", run, run_metric, digits)):
+            if metric is not None:
+                values = _formatted(df, keys, metric, d)
+                columns[(label, source)] = [values.get(tuple(r), "–") for r in rows.itertuples(index=False)]
+    return pd.DataFrame(columns, index=pd.MultiIndex.from_frame(rows.rename(columns=labels)))
+
+
+def table2_beside_paper(results: pd.DataFrame, profile: str) -> pd.DataFrame:
+    """Table 2 with the paper's labels and row order for the corpora and settings of `results` (one row per seed):
+    the paper's mean ± std beside this run's, NLL and KL to 2 decimals (a collapsed posterior's KL ≪ 1 nat), PPL to 1."""
+    keys = ["dataset", "setting", "model"]
+    run = mean_std(results, keys, ["nll", "kl", "ppl"])
+    paper = published("kruengkrai_table2")
+    paper = paper[paper.dataset.isin(run.dataset) & paper.setting.isin(run.setting)]
+    labels = published_labels("kruengkrai_table2")
+    groups = [(labels[m], m, m, digits) for m, digits in (("nll", 2), ("kl", 2), ("ppl", 1))]
+    return _beside_paper(paper, run, keys, groups, profile, labels)
+
+# %% ../../nbs/20_kruengkrai.ipynb #84866dbb
+def iw_gaps(results: pd.DataFrame) -> pd.DataFrame:
+    """Table 3 `results` with NLL-IW − (−ELBO) (`iw_gap`) and NLL-IW − joint bound (`iw_joint_gap`), same sentences;
+    a model without a joint bound of its own (L = 1: LSTM-VAE) has its −ELBO as `nll_joint_sub`."""
+    joint = results.nll_joint_sub.fillna(results.nll_sub) if "nll_joint_sub" in results else results.nll_sub
+    return results.assign(nll_joint_sub=joint, iw_gap=results.nll_iw - results.nll_sub, iw_joint_gap=results.nll_iw - joint)
+
+
+def table3_beside_paper(results: pd.DataFrame, profile: str) -> pd.DataFrame:
+    """Table 3 with the paper's labels and row order for the corpora of `results` (one row per seed): NLL-ELBO,
+    NLL-IW and their gap, the paper's beside this run's (2 decimals, on the sentences IW scored), then this run's joint
+    bound (L·KL; the NLL-ELBO when L = 1) and NLL-IW's gap to it."""
+    keys = ["dataset", "model"]
+    gaps = iw_gaps(results)
+    run = mean_std(gaps, keys, ["nll_sub", "nll_iw", "iw_gap", "nll_joint_sub", "iw_joint_gap"])
+    paper = published("kruengkrai_table3")
+    paper = paper[paper.dataset.isin(run.dataset)].assign(iw_gap=lambda p: p.nll_iw - p.nll)
+    labels = published_labels("kruengkrai_table3")
+    elbo, iw = labels["nll"], labels["nll_iw"]
+    groups = [(elbo, "nll", "nll_sub", 2), (iw, "nll_iw", "nll_iw", 2), (f"{iw} − {elbo}", "iw_gap", "iw_gap", 2),
+              ("joint bound (L·KL)", None, "nll_joint_sub", 2), (f"{iw} − joint bound", None, "iw_joint_gap", 2)]
+    return _beside_paper(paper, run, keys, groups, profile, labels)
+
+# %% ../../nbs/20_kruengkrai.ipynb #a0301b83
+def latent_use(results: pd.DataFrame) -> pd.DataFrame:
+    "This run's MI (2 decimals) and active units (mean ± std over seeds) of each latent model, in the paper's order."
+    keys = [k for k in ("dataset", "setting", "model") if k in results]
+    run = in_paper_order(mean_std(results[results.model != "LSTM-LM"], keys, ["mi", "au"]))
+    index = pd.MultiIndex.from_frame(run[keys].rename(columns=published_labels("kruengkrai_table2")))
+    return pd.DataFrame({"MI": [fmt_pm(m, s, 2) for m, s in zip(run.mi, run.mi_std)],
+                         "AU": [fmt_pm(m, s, 1) for m, s in zip(run.au, run.au_std)]}, index=index)
+
+# %% ../../nbs/20_kruengkrai.ipynb #1a92958b
+def avg_claims(summary: pd.DataFrame, profile: str, digits: int | None = 2) -> pd.DataFrame:
     "Per AVG row of a `mean_std` summary of Table 2: does it raise KL and lower the −ELBO against LSTM-VAE?"
     claims = []
     for (dataset, setting), g in summary.groupby(["dataset", "setting"], sort=False):
@@ -191,14 +272,106 @@ def avg_claims(summary: pd.DataFrame, profile: str) -> pd.DataFrame:
         for avg in [m for m in g.index if m.startswith("LSTM-VAE-AVG")]:
             r = g.loc[avg]
             claims.append({"dataset": dataset, "setting": setting, "model": avg, "profile": profile,
-                           "KL higher than LSTM-VAE": r.kl > base.kl, "-ELBO lower than LSTM-VAE": r.nll < base.nll,
-                           "ΔKL": r.kl - base.kl, "ΔNLL": r.nll - base.nll})
-    return pd.DataFrame(claims)
+                           "ΔNLL": r.nll - base.nll, "ΔKL": r.kl - base.kl,
+                           "-ELBO lower than LSTM-VAE": r.nll < base.nll, "KL higher than LSTM-VAE": r.kl > base.kl})
+    keys, labels = ["dataset", "setting", "model"], published_labels("kruengkrai_table2")
+    claims = pd.DataFrame(claims, columns=keys + ["profile", "ΔNLL", "ΔKL", "-ELBO lower than LSTM-VAE",
+                                                  "KL higher than LSTM-VAE"])
+    claims = in_paper_order(claims).set_index(keys).rename_axis([labels.get(k, k) for k in keys])
+    return claims if digits is None else claims.round(digits)
 
 
-def iw_claims(summary: pd.DataFrame, profile: str) -> pd.DataFrame:
-    "Per row of a `mean_std` summary of Table 3: is IW-NLL below the −ELBO (and the joint bound) on the same sentences?"
-    checks = summary.assign(profile=profile, **{"IW < -ELBO (paper's KL)": summary.nll_iw < summary.nll_sub})
-    if "nll_joint_sub" in summary:
-        checks["IW < joint bound"] = summary.nll_iw.le(summary.nll_joint_sub.fillna(summary.nll_sub))
-    return checks
+def iw_claims(summary: pd.DataFrame, profile: str, digits: int | None = 2) -> pd.DataFrame:
+    "Per row of a `mean_std` summary of Table 3: is NLL-IW below the −ELBO (and the joint bound) on the same sentences?"
+    g, labels = iw_gaps(summary), published_labels("kruengkrai_table3")
+    claims = g[["dataset", "model"]].assign(profile=profile, **{
+        "NLL-IW − NLL-ELBO": g.iw_gap, "NLL-IW < NLL-ELBO (KL once)": g.iw_gap < 0,
+        "NLL-IW − joint bound": g.iw_joint_gap, "NLL-IW ≤ joint bound (L·KL)": g.iw_joint_gap <= 0})
+    claims = in_paper_order(claims).set_index(["dataset", "model"]).rename_axis([labels["dataset"], labels["model"]])
+    return claims if digits is None else claims.round(digits)
+
+# %% ../../nbs/20_kruengkrai.ipynb #b2368d72
+def _hbars(ax, df: pd.DataFrame, value: str, rows: list[str], hue: str, hues: list[str], digits: int = 2) -> None:
+    "Horizontal bars of `value` (mean, ± sd over seeds when several) per model of `rows` and `hue`, labelled, 0 marked."
+    height = 0.8 / max(1, len(hues))
+    for h, name in enumerate(hues):
+        g = df[df[hue] == name].groupby("model", sort=False)[value]
+        mean, sd = g.mean(), g.std(ddof=1)
+        ys = [i - 0.4 + height * (h + 0.5) for i in range(len(rows))]
+        xs = [mean.get(r, math.nan) for r in rows]
+        errs = [0.0 if math.isnan(e) else e for e in (sd.get(r, math.nan) for r in rows)]
+        ax.barh(ys, xs, height, xerr=errs if any(errs) else None, label=name, color=f"C{h}", capsize=2)
+        for y, x, e in zip(ys, xs, errs):
+            if not math.isnan(x):
+                ax.annotate(f"{x:+.{digits}f}", (x + math.copysign(e, x), y), xytext=(3 if x >= 0 else -3, 0),
+                            textcoords="offset points", ha="left" if x >= 0 else "right", va="center", fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_ylim(len(rows) - 0.5, -0.5)                              # first row on top, as in the paper
+    ax.use_sticky_edges = False                                    # room on both sides of 0 for the labels
+    ax.margins(x=0.25)
+
+
+def _suptitle(fig, table: int, profile: str, claim: str) -> None:
+    "'Kruengkrai 2019, Table N — <profile> run', saying when it is not comparable to the paper, then the claim."
+    run = (f"dry run of the {profile.removesuffix('-dry-run')} profile (synthetic data)" if profile.endswith("-dry-run")
+           else f"{profile} run")
+    caveat = "" if profile == "paper" else " (not comparable to the paper's numbers)"
+    fig.suptitle(f"Kruengkrai 2019, Table {table} — {run}{caveat}\n{claim}")
+
+
+def vs_lstm_vae(results: pd.DataFrame) -> pd.DataFrame:
+    "Table 2 `results` without LSTM-VAE, with NLL and KL minus LSTM-VAE's of the same corpus, setting and seed."
+    keys = ["dataset", "setting", "seed"]
+    out = results.merge(results[results.model == "LSTM-VAE"][keys + ["nll", "kl"]], on=keys, suffixes=("", "_vae"))
+    out = out.assign(d_nll=out.nll - out.nll_vae, d_kl=(out.kl - out.kl_vae).where(out.model != "LSTM-LM"))
+    return in_paper_order(out[out.model != "LSTM-VAE"])
+
+
+def plot_table2(results: pd.DataFrame, profile: str):
+    """Table 2's claim as a figure: per corpus, each row's NLL (−ELBO) and KL minus LSTM-VAE's (same setting and seed),
+    by setting; the claim holds where an AVG row's bar is left of 0 for NLL and right of 0 for KL."""
+    import matplotlib.pyplot as plt
+    d = vs_lstm_vae(results)
+    datasets, settings = list(dict.fromkeys(d.dataset)), [s for s in SETTINGS if s in set(d.setting)]
+    rows = list(dict.fromkeys(d.model))
+    fig, axes = plt.subplots(max(1, len(datasets)), 2, squeeze=False, sharey="row",
+                             figsize=(10, max(1, len(datasets)) * (0.8 + 0.3 * max(1, len(rows) * len(settings)))))
+    for ax_row, dataset in zip(axes, datasets):
+        part = d[d.dataset == dataset]
+        _hbars(ax_row[0], part, "d_nll", rows, "setting", settings)
+        _hbars(ax_row[1], part, "d_kl", rows, "setting", settings)
+        ax_row[0].set_ylabel(f"corpus: {dataset}")
+        ax_row[0].set_xlabel("NLL (−ELBO) − LSTM-VAE's NLL (nats per sentence)")
+        ax_row[1].set_xlabel("KL − LSTM-VAE's KL (nats per sentence)")
+    if not datasets:
+        axes[0, 0].set_title("no LSTM-VAE row to compare with")
+    else:
+        axes[0, 1].legend(title="setting", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    _suptitle(fig, 2, profile, "AVG claim: NLL below LSTM-VAE's (bar left of 0) and KL above it (bar right of 0)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_table3(results: pd.DataFrame, profile: str):
+    """Table 3's claim as a figure: per corpus and model, NLL-IW minus the bound on the same sentences, the NLL-ELBO
+    (KL once) and, for AVG rows, the joint bound (L·KL); the claim holds where the bars are left of 0."""
+    import matplotlib.pyplot as plt
+    labels = published_labels("kruengkrai_table3")
+    elbo, iw = labels["nll"], labels["nll_iw"]
+    g = iw_gaps(results)
+    avg = results.nll_joint_sub.notna() if "nll_joint_sub" in results else pd.Series(False, index=results.index)
+    long = pd.concat([g.assign(bound=f"{elbo} (KL once)", gap=g.iw_gap),           # joint bars for AVG rows only
+                      g[avg].assign(bound="joint bound (L·KL)", gap=g.iw_joint_gap)])
+    long = in_paper_order(long.dropna(subset=["gap"]))
+    datasets, rows, bounds = (list(dict.fromkeys(long[c])) for c in ("dataset", "model", "bound"))
+    fig, axes = plt.subplots(1, len(datasets), squeeze=False,
+                             figsize=(7.5 * len(datasets), 1.6 + 0.4 * len(rows) * len(bounds)))
+    for ax, dataset in zip(axes[0], datasets):
+        _hbars(ax, long[long.dataset == dataset], "gap", rows, "bound", bounds)
+        ax.set_xlabel(f"{iw} − bound on the same sentences (nats per sentence)")
+        ax.set_title(f"corpus: {dataset}")
+    axes[0, -1].legend(title=f"{iw} minus", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    _suptitle(fig, 3, profile, f"claim: importance sampling is tighter ({iw} below the bound, bar left of 0)")
+    fig.tight_layout()
+    return fig

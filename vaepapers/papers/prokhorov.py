@@ -22,19 +22,25 @@ from ..metrics import (active_units, bleu, elbo_summary, model_device, mutual_in
 from ..models.lstm_vae import LSTMVAE, LSTMVAEConfig
 from ..nn import reparameterize
 from ..objectives import ELBO, Capacity, Constant, Linear
-from ..reproduce import Profile, check_int, dry_run_profile, run_dir, subset_of
+from ..reproduce import (Profile, check_int, dry_run_profile, published, published_labels, run_dir,
+                                 subset_of)
 from ..text import TextData, Vocab
 from ..train import Trainer, TrainConfig, autocast, seed_everything
 
 # %% auto #0
-__all__ = ['PROKHOROV_LR', 'PROFILES', 'LENGTH_BUCKETS', 'SYNEVAL_ROWS', 'prokhorov_config', 'ProkhorovProfile',
-           'shrink_for_dry_run', 'rate_distortion', 'sample_aggregate_posterior', 'log_det_cov', 'mean_sq_norm',
-           'moment_matched_kl', 'aggregate_posterior_stats', 'row_name', 'parse_row', 'model_config', 'train_config',
-           'objective', 'model_figures', 'run_row', 'length_buckets', 'reconstruction_scores', 'reconstruct',
+__all__ = ['PROKHOROV_LR', 'PROFILES', 'LENGTH_BUCKETS', 'SYNEVAL_ROWS', 'CORPUS_NAMES', 'LABELS', 'DIGITS', 'BUCKET_NAMES',
+           'prokhorov_config', 'ProkhorovProfile', 'shrink_for_dry_run', 'rate_distortion',
+           'sample_aggregate_posterior', 'log_det_cov', 'mean_sq_norm', 'moment_matched_kl',
+           'aggregate_posterior_stats', 'row_name', 'parse_row', 'model_config', 'train_config', 'objective',
+           'model_figures', 'run_row', 'length_buckets', 'reconstruction_scores', 'reconstruct',
            'reconstruction_by_bucket', 'homotopies', 'common_vocab', 'forward_cross_entropy', 'synthetic_corpora',
            'corpus_stats', 'fce_rows', 'syneval_pairs', 'sample_pairs', 'load_pairs', 'syneval_codes',
            'subcondition_mean_codes', 'syneval_losses', 'syneval_accuracy', 'syntax_test', 'model_syneval_fns',
-           'figure1_rows', 'table1_rows', 'table2_rows', 'table3_rows', 'table4_rows']
+           'figure1_rows', 'table1_rows', 'table2_rows', 'table3_rows', 'table4_rows', 'label', 'corpus_name',
+           'run_label', 'capacity_label', 'shown', 'table1_beside_paper', 'reconstruction_table', 'table1_claims',
+           'table1_figure', 'figure1_table', 'figure1_claims', 'figure1_figure', 'homotopy_table', 'paper_homotopy',
+           'homotopy_repeats', 'homotopy_figure', 'table3_summary', 'table3_beside_paper', 'table3_claims',
+           'fce_figure', 'table4_beside_paper', 'table4_claims', 'table4_figure']
 
 # %% ../../nbs/21_prokhorov.ipynb #c71339e8
 def prokhorov_config(vocab_size: int, decoder: str = "lstm", emb_dim: int = 256, hidden_dim: int = 512,
@@ -575,3 +581,339 @@ def table4_rows(data: TextData, dataset: str, seed: int, profile: ProkhorovProfi
         out.append(table.reset_index().assign(dataset=dataset, C=C, seed=seed, D=r["D"], R=r["R"],
                                               profile=profile.name))
     return pd.concat(out, ignore_index=True)
+
+# %% ../../nbs/21_prokhorov.ipynb #758c7b5e
+CORPUS_NAMES = {"cbt": "CBT", "wiki": "WIKI", "webtext": "WebText", "yahoo": "Yahoo", "yelp": "Yelp", "ptb": "PTB"}
+"PRO's spelling of each corpus (other names are shown as they are)."
+LABELS = {"mi": "MI", "fce": "FCE", "p1": "p1", "p2": "p2", "p1_bar": "p̄1", "p2_bar": "p̄2", "gru": "GRU",
+          "lstm": "LSTM", "cnn": "CNN", "bleu2": "BLEU-2", "rouge2": "ROUGE-2", "bleu4": "BLEU-4", "rouge4": "ROUGE-4"}
+"Labels for what `vaepapers/published/labels.csv` does not name (run-only columns, decoders, bucket metrics)."
+DIGITS = {"D": 1, "R": 1, "logdetcov": 2, "mu_sq_norm": 2, "au": 0, "mi": 2, "vocab": 0, "pct_unk": 1, "mean_len": 1,
+          "self_bleu": 1, "p1": 2, "p2": 2, "p1_bar": 2, "p2_bar": 2}
+"Decimals shown: D and R to 0.1 nat (KL within C ± 1 and a moving D stay visible), the rest as PRO prints them."
+
+
+def label(column: str, table: str = "prokhorov_table1") -> str:
+    "PRO's label of a column: labels.csv's for the published `table`, else LABELS', else the column name."
+    return published_labels(table).get(column) or LABELS.get(column, column)
+
+
+def corpus_name(name: str) -> str:
+    "'cbt' -> 'CBT' (PRO's spelling); other names unchanged."
+    return CORPUS_NAMES.get(name, name)
+
+
+def run_label(profile: str) -> str:
+    "How tables and figures name this run beside the paper: 'this run (smoke)'."
+    return f"this run ({profile})"
+
+
+def capacity_label(C) -> str:
+    "A capacity as the tables show it: 3.0 -> '3', 'test' and a missing C (the test set's row) -> 'test'."
+    if isinstance(C, str):
+        return C
+    return "test" if C is None or math.isnan(C) else f"{float(C):g}"
+
+
+def shown(df: pd.DataFrame, table: str = "prokhorov_table1") -> pd.DataFrame:
+    "`df` with numbers rounded as DIGITS says (BLEU/ROUGE: 2; 0 decimals: integers) and columns labelled (`label`)."
+    out = df.copy()
+    for col in out.columns:
+        digits = 2 if col.startswith(("bleu", "rouge")) else DIGITS.get(col)
+        if digits is not None and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].astype(float).round(digits)
+            if digits == 0:
+                out[col] = out[col].astype("Int64")
+    return out.rename(columns=lambda c: label(c, table))
+
+# %% ../../nbs/21_prokhorov.ipynb #b7e36ac2
+def table1_beside_paper(results: pd.DataFrame, profile: str) -> pd.DataFrame:
+    "PRO Table 1's columns (BLEU/ROUGE ×100 of all lengths), the paper's rows then this run's (means over seeds)."
+    cols = ["D", "R", "logdetcov", "mu_sq_norm", "au", "bleu2_all", "rouge2_all", "bleu4_all", "rouge4_all", "mi"]
+    run = results.groupby(["dataset", "C"], sort=False).mean(numeric_only=True).reset_index()
+    both = pd.concat([published("prokhorov_table1").assign(source="paper"), run.assign(source=run_label(profile))])
+    both = both.assign(dataset=both.dataset.map(corpus_name), C=both.C.map(capacity_label))
+    return shown(both.set_index(["source", "dataset", "C"])[cols]).rename_axis(["", label("dataset"), "C"])
+
+# %% ../../nbs/21_prokhorov.ipynb #8f90af9e
+BUCKET_NAMES = {"≤10": "bucket 1: ≤10 tokens", "11–20": "bucket 2: 11–20", "21–30": "bucket 3: 21–30", "all": "all"}
+"PRO Table 1's length buckets (LENGTH_BUCKETS) as headings, with their lengths."
+
+
+def reconstruction_table(buckets: pd.DataFrame) -> pd.DataFrame:
+    "Reconstruction BLEU-2/4, ROUGE-2/4 ×100 laid out as PRO Table 1: a block per length bucket (if any sentences)."
+    metrics = ["bleu2", "rouge2", "bleu4", "rouge4"]
+    t = (buckets.assign(dataset=buckets.dataset.map(corpus_name), C=buckets.C.map(capacity_label))
+         .groupby(["dataset", "C", "bucket"], sort=False)[metrics].mean().unstack("bucket"))
+    cols = [(m, b) for b in LENGTH_BUCKETS for m in metrics if (m, b) in t.columns and t[(m, b)].notna().any()]
+    t = t[cols].round(2)
+    t.columns = pd.MultiIndex.from_tuples([(BUCKET_NAMES[b], LABELS[m]) for m, b in cols])
+    return t.rename_axis([label("dataset"), "C"])
+
+# %% ../../nbs/21_prokhorov.ipynb #a0ef8e76
+def _falls(s: pd.Series) -> bool:
+    return bool((s.diff().dropna() < 0).all())
+
+
+def table1_claims(results: pd.DataFrame) -> pd.DataFrame:
+    "PRO's Table 1 claims on each corpus of a run (means over seeds): KL ≈ C, and D, AU, LogDetCov, BLEU-2 against C."
+    rows = {}
+    for dataset, g in results.groupby("dataset", sort=False):
+        g = g.groupby("C").mean(numeric_only=True).sort_index()
+        gap = (g.R - g.index).abs().max()
+        rows[corpus_name(dataset)] = {"KL within C ± 1": bool(gap <= 1), "max |KL − C|": round(gap, 2),
+                                      "D falls with C": _falls(g.D), "AU rises with C": _falls(-g.au),
+                                      "LogDetCov falls with C": _falls(g.logdetcov),
+                                      "BLEU-2 rises with C": _falls(-g.bleu2_all)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(label("dataset"))
+
+# %% ../../nbs/21_prokhorov.ipynb #42e4966b
+def _against_C(ax, frames: list[tuple[str, pd.DataFrame, dict]], y: str, ylabel: str):
+    "One line per (label, frame) of y against C on a log axis (C = 3 ... 100 evenly apart)."
+    for name, df, style in frames:
+        g = df.groupby("C")[y].mean().sort_index()
+        ax.plot(g.index, g.values, label=name, **style)
+    ax.set_xscale("log")
+    ticks = []
+    for C in sorted({float(C) for _, df, _ in frames for C in df.C}):
+        if not ticks or C > 1.3 * ticks[-1]:                          # no two labels on top of each other
+            ticks.append(C)
+    ax.set_xticks(ticks, [f"{C:g}" for C in ticks])
+    ax.minorticks_off()
+    ax.set(xlabel="C (nats)", ylabel=ylabel)
+
+
+def _paper_and_run(paper: pd.DataFrame, run: pd.DataFrame, profile: str) -> list[tuple[str, pd.DataFrame, dict]]:
+    "Lines: each paper corpus dashed grey, each corpus of this run in colour."
+    greys = ["0.35", "0.55", "0.75"]
+    lines = [(f"paper, {corpus_name(d)}", g, dict(color=greys[i % 3], ls="--", marker="o", ms=4))
+             for i, (d, g) in enumerate(paper.groupby("dataset", sort=False))]
+    return lines + [(f"{run_label(profile)}, {corpus_name(d)}", g, dict(marker="o", lw=2))
+                    for d, g in run.groupby("dataset", sort=False)]
+
+
+def table1_figure(results: pd.DataFrame, profile: str):
+    "The quantities of PRO Table 1's claims against C (D, AU, LogDetCov, BLEU-2): the paper's and this run's."
+    import matplotlib.pyplot as plt
+    lines = _paper_and_run(published("prokhorov_table1"), results, profile)
+    panels = {"D": "D (reconstruction, nats)", "au": "AU (active units of 64)",
+              "logdetcov": "LogDetCov = log det Cov[q(z)]", "bleu2_all": "BLEU-2 ×100, all lengths"}
+    fig, axes = plt.subplots(1, 4, figsize=(14, 3.4))
+    for ax, (y, ylabel) in zip(axes, panels.items()):
+        _against_C(ax, lines, y, ylabel)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"Prokhorov et al. 2019, Table 1: the paper (dashed) and this run ({profile} profile)")
+    fig.tight_layout()
+    return fig
+
+# %% ../../nbs/21_prokhorov.ipynb #f027a5ea
+def figure1_table(results: pd.DataFrame) -> pd.DataFrame:
+    "A run's Figure 1 figures per corpus, decoder and C (means over seeds), with PRO's labels."
+    cols = ["D", "R", "logdetcov", "mu_sq_norm", "au", "mi"]
+    t = results.groupby(["dataset", "decoder", "C"], sort=False)[cols].mean().reset_index()
+    t = t.assign(dataset=t.dataset.map(corpus_name), decoder=t.decoder.map(LABELS), C=t.C.map(capacity_label))
+    return shown(t.set_index(["dataset", "decoder", "C"])).rename_axis([label("dataset"), "decoder", "C"])
+
+# %% ../../nbs/21_prokhorov.ipynb #9cb4623f
+def _trend(s: pd.Series) -> float:
+    "Spearman rank correlation of a series with its index C: −1 when it falls at every step as C rises."
+    return round(s.rank().corr(pd.Series(s.index, index=s.index, dtype=float).rank()), 2)   # Pearson of the ranks
+
+
+def figure1_claims(results: pd.DataFrame) -> pd.DataFrame:
+    "PRO §3.1–3.2 per corpus and decoder: C − 1 ≤ KL ≤ C + 1 at every C; D and LogDetCov fall as C rises (rank corr.)."
+    rows = {}
+    for (d, k), g in results.groupby(["dataset", "decoder"], sort=False):
+        g = g.groupby("C").mean(numeric_only=True).sort_index()
+        gap = (g.R - g.index).abs().max()
+        rows[(corpus_name(d), LABELS[k])] = {"KL within C ± 1": bool(gap <= 1), "max |KL − C|": round(gap, 2),
+                                              "D: rank corr. with C": _trend(g.D),
+                                              "LogDetCov: rank corr. with C": _trend(g.logdetcov)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis([label("dataset"), "decoder"])
+
+# %% ../../nbs/21_prokhorov.ipynb #6396c948
+def figure1_figure(results: pd.DataFrame, profile: str):
+    "PRO Figure 1 from a run: D against R (one line per decoder, C rising) and LogDetCov against C, per corpus."
+    import matplotlib.pyplot as plt
+    datasets = list(dict.fromkeys(results.dataset))
+    fig, axes = plt.subplots(len(datasets), 2, figsize=(10, 3.4 * len(datasets)), squeeze=False)
+    for (ax_rd, ax_ld), d in zip(axes, datasets):
+        sub = results[results.dataset == d]
+        for k, g in sub.groupby("decoder", sort=False):
+            g = g.groupby("C").mean(numeric_only=True).sort_index()
+            ax_rd.plot(g.R, g.D, marker="o", label=LABELS[k])
+        _against_C(ax_ld, [(LABELS[k], g, dict(marker="o")) for k, g in sub.groupby("decoder", sort=False)],
+                   "logdetcov", "LogDetCov = log det Cov[q(z)]")
+        ax_rd.set(title=f"{corpus_name(d)}: rate–distortion", xlabel="R = KL (nats)",
+                  ylabel="D = reconstruction loss (nats)")
+        ax_ld.set(title=f"{corpus_name(d)}: sharpness of the aggregate posterior")
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), title="decoder", loc="lower center", ncol=3, frameon=False)
+    fig.suptitle(f"Prokhorov et al. 2019, Figure 1 — this run ({profile} profile)")
+    fig.tight_layout(rect=(0, 0.12 / len(datasets), 1, 1))                     # room for the legend below
+    return fig
+
+# %% ../../nbs/21_prokhorov.ipynb #5ce5bc4f
+def homotopy_table(results: pd.DataFrame, line: int = 0, seed: int | None = None) -> pd.DataFrame:
+    "One homotopy of a run laid out as PRO Table 2: a row per C and point, a column per decoding (✱ = repeat)."
+    seed = results.seed.min() if seed is None else seed
+    one = results[(results.line == line) & (results.seed == seed)]
+    t = one.assign(text=["✱ " + s if r else s for s, r in zip(one.sentence, one.repeat)],
+                   C=one.C.map(capacity_label), dataset=one.dataset.map(corpus_name))
+    t = t.pivot_table(index=["dataset", "C", "point"], columns="decoding", values="text", aggfunc="first", sort=False)
+    t = t[list(dict.fromkeys(one.decoding))].rename(columns=lambda c: label(c, "prokhorov_table2"))
+    return t.rename_axis([label("dataset"), "C", label("point", "prokhorov_table2")]).rename_axis(columns=None)
+
+# %% ../../nbs/21_prokhorov.ipynb #6c8f7ac4
+def paper_homotopy() -> pd.DataFrame:
+    "PRO Table 2 (CBT) in the long form of `table2_rows`: dataset, C, decoding, line, point, sentence, repeat."
+    t = published("prokhorov_table2").melt(id_vars=["C", "point"], var_name="decoding", value_name="sentence")
+    t = t.assign(repeat=t.groupby(["C", "decoding"], sort=False).sentence.transform(lambda s: mark_repeats(list(s))))
+    return t.assign(dataset="cbt", line=0, seed=0)[["dataset", "C", "seed", "decoding", "line", "point", "sentence",
+                                                     "repeat"]]
+
+# %% ../../nbs/21_prokhorov.ipynb #8b53c7c8
+def homotopy_repeats(results: pd.DataFrame, profile: str) -> pd.DataFrame:
+    "Steps along the homotopies that repeat the sentence before, per decoding and C: the paper's and this run's."
+    both = pd.concat([paper_homotopy().assign(source="paper"), results.assign(source=run_label(profile))])
+    both = both.assign(dataset=both.dataset.map(corpus_name), C=both.C.map(capacity_label))
+    steps = both[both.point > 1].groupby(["source", "dataset", "decoding", "C"], sort=False).repeat.agg(["sum", "size"])
+    cells = (steps["sum"].astype(str) + " of " + steps["size"].astype(str)).unstack("C").fillna("–")
+    cells = cells[sorted(cells.columns, key=float)]                                     # C in order, paper's and run's
+    return cells.rename_axis(["", label("dataset"), label("decoding")]).rename_axis(columns="C")
+
+# %% ../../nbs/21_prokhorov.ipynb #dcbf954f
+def homotopy_figure(results: pd.DataFrame, profile: str):
+    "Share of homotopy steps whose greedy sentence repeats the previous one, against C: the paper's and this run's."
+    import matplotlib.pyplot as plt
+    steps = lambda df: df[(df.decoding == "greedy") & (df.point > 1)].astype({"repeat": float})
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    _against_C(ax, _paper_and_run(steps(paper_homotopy()), steps(results), profile), "repeat",
+               "share of steps repeating the sentence above")
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(fontsize=8)
+    ax.set_title(f"Prokhorov et al. 2019, Table 2 — greedy decoding: the paper (dashed)\n"
+                 f"and this run ({profile} profile); fewer repeats = a decoder more sensitive to z", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+# %% ../../nbs/21_prokhorov.ipynb #d2794548
+def table3_summary(results: pd.DataFrame) -> pd.DataFrame:
+    "A run's Table 3 rows: means over its corpora (and seeds), FCE as 'mean (std)' to 0.01 nat."
+    df = results.assign(C=results.C.map(capacity_label), dataset=results.dataset.map(corpus_name))
+    g = df.groupby(["dataset", "decoding", "C"], sort=False)
+    m, s = g.mean(numeric_only=True), g.std(numeric_only=True)
+    out = shown(m[["vocab", "pct_unk", "mean_len", "self_bleu"]])
+    out.insert(1, "FCE", ["–" if pd.isna(a) else f"{a:.2f}" if pd.isna(b) else f"{a:.2f} ({b:.2f})"
+                          for a, b in zip(m.fce, s.fce)])                   # no (std) from a single corpus
+    return out.rename_axis([label("dataset"), label("decoding"), "C"])
+
+
+def table3_beside_paper(results: pd.DataFrame, profile: str) -> pd.DataFrame:
+    "PRO Table 3's columns, the paper's rows (as printed) then this run's (`table3_summary`)."
+    paper = published("prokhorov_table3").assign(dataset=lambda d: d.dataset.map(corpus_name))
+    paper = shown(paper.set_index(["dataset", "decoding", "C"])[["vocab", "FCE", "pct_unk", "mean_len", "self_bleu"]])
+    both = pd.concat({"paper": paper.rename_axis([label("dataset"), label("decoding"), "C"]),
+                      run_label(profile): table3_summary(results)})
+    return both
+
+# %% ../../nbs/21_prokhorov.ipynb #a5b9de93
+def table3_claims(results: pd.DataFrame) -> pd.DataFrame:
+    "PRO §3.3.2 on a run: mean FCE per C (nats per test sentence) and whether the largest C has the worst."
+    fce = results.dropna(subset=["C"]).groupby(["dataset", "decoding", "C"], sort=False).fce.mean().unstack("C")
+    fce = fce[sorted(fce.columns)]
+    out = fce.round(2).rename(columns=lambda C: f"FCE, C = {C:g}")
+    out["worst FCE at the largest C"] = fce.idxmax(axis=1) == fce.columns[-1]
+    paper = {"greedy": "no (reversed)", "NS p=0.9": "yes"}
+    out["in the paper"] = [paper.get(d, "–") for d in fce.index.get_level_values("decoding")]
+    out = out.rename_axis(columns=None).rename(index=corpus_name, level="dataset")
+    return out.rename_axis([label("dataset"), label("decoding")])
+
+# %% ../../nbs/21_prokhorov.ipynb #b7f0d91a
+def fce_figure(results: pd.DataFrame, profile: str):
+    "FCE against C per decoding scheme: each paper corpus dashed, this run in colour (error bars: std of its corpora)."
+    import matplotlib.pyplot as plt
+    paper = published("prokhorov_table3")
+    paper = paper[paper.C != "test"].assign(C=lambda d: d.C.astype(float),
+                                            fce=lambda d: d.FCE.str.split(" ").str[0].astype(float))
+    run = results.dropna(subset=["C"])
+    schemes = list(dict.fromkeys(run.decoding))
+    fig, axes = plt.subplots(1, len(schemes), figsize=(5 * len(schemes), 3.4), squeeze=False)
+    for ax, s in zip(axes[0], schemes):
+        _against_C(ax, _paper_and_run(paper[paper.decoding == s], run[run.decoding == s], profile), "fce",
+                   "FCE (NLL of the real test set, nats)")
+        for i, (d, g) in enumerate(run[run.decoding == s].groupby("dataset", sort=False)):
+            g = g.groupby("C").fce.agg(["mean", "std"])
+            ax.errorbar(g.index, g["mean"], yerr=g["std"], fmt="none", color=f"C{i}", capsize=3)
+        ax.set_title(s)
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(f"Prokhorov et al. 2019, Table 3: the paper (dashed) and this run ({profile} profile)")
+    fig.tight_layout()
+    return fig
+
+# %% ../../nbs/21_prokhorov.ipynb #658a144e
+def _paper_table4() -> pd.DataFrame:
+    "PRO Table 4 in long form: category, row, C, metric (p1, p2, p1_bar, p2_bar), value."
+    wide = published("prokhorov_table4").set_index(["category", "row"])
+    long = wide.rename_axis(columns="column").stack().rename("value").reset_index()
+    parts = long.column.str.extract(r"^(?P<metric>\w+) \(C=(?P<C>[\d.]+) paper\)$")
+    return long.assign(metric=parts.metric, C=parts.C.astype(float)).drop(columns="column")
+
+
+def table4_beside_paper(results: pd.DataFrame, profile: str) -> pd.DataFrame:
+    "PRO Table 4's rows in its order; p1, p2, p̄1, p̄2 for each C, the paper's then this run's (mean over seeds)."
+    metrics = ["p1", "p2", "p1_bar", "p2_bar"]
+    run = (results.melt(id_vars=["category", "row", "C"], value_vars=metrics, var_name="metric")
+           .groupby(["category", "row", "C", "metric"], sort=False).value.mean().reset_index())
+    both = pd.concat([_paper_table4().assign(source="paper (WIKI)"), run.assign(source=run_label(profile))])
+    t = both.pivot_table(index=["category", "row"], columns=["source", "C", "metric"], values="value", sort=False)
+    cols = [(s, C, m) for s in dict.fromkeys(both.source) for C in sorted(set(both.C[both.source == s]))
+            for m in metrics if (s, C, m) in t.columns]
+    rows = pd.MultiIndex.from_tuples(SYNEVAL_ROWS, names=[label(c, "prokhorov_table4") for c in ("category", "row")])
+    t = t.reindex(index=rows, columns=cols).round(2)
+    t.columns = pd.MultiIndex.from_tuples([(s, f"C = {C:g}", LABELS[m]) for s, C, m in cols])
+    return t
+
+# %% ../../nbs/21_prokhorov.ipynb #323d5b18
+def _sensitivity(df: pd.DataFrame, by: list[str]) -> pd.Series:
+    "Mean of p1 − p2 over the rows that have pairs."
+    return df.assign(s=df.p1 - df.p2).dropna(subset=["s"]).groupby(by, sort=False).s.mean()
+
+
+def table4_claims(results: pd.DataFrame, profile: str) -> pd.DataFrame:
+    "PRO §3.4: the decoder follows z more as C grows — mean p1 − p2 over Table 4's rows, per C; the paper's first."
+    paper = _paper_table4().pivot_table(index=["category", "row", "C"], columns="metric", values="value").reset_index()
+    sens = {("paper", "WIKI"): _sensitivity(paper, ["C"])}
+    for d, g in results.groupby("dataset", sort=False):
+        sens[(run_label(profile), corpus_name(d))] = _sensitivity(g, ["C"])
+    rows = {k: {"C": " → ".join(f"{C:g}" for C in s.sort_index().index),
+                "p1 − p2": " → ".join(f"{v:.2f}" for v in s.sort_index()),
+                "grows with C": bool((s.sort_index().diff().dropna() > 0).all())} for k, s in sens.items()}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["", label("dataset")])
+
+# %% ../../nbs/21_prokhorov.ipynb #6dfd7565
+def table4_figure(results: pd.DataFrame, profile: str):
+    "p1 − p2 of each Table 4 row for each C: how much more often the decoder prefers the sentence whose code it got."
+    import matplotlib.pyplot as plt
+    paper = _paper_table4().pivot_table(index=["category", "row", "C"], columns="metric", values="value").reset_index()
+    short = {"Subject-verb agreement": "SVA", "Reflexive anaphora": "Refl.", "Negative polarity items": "NPI"}
+    names = [f"{short[c]}: {r}" for c, r in SYNEVAL_ROWS]
+    panels = [("paper (WIKI)", paper), (run_label(profile), results)]
+    lowest = min(-0.25, (results.p1 - results.p2).min() - 0.05)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), sharey=True)
+    for ax, (title, df) in zip(axes, panels):
+        Cs = sorted(df.C.unique())
+        h = 0.8 / len(Cs)
+        for i, C in enumerate(Cs):
+            s = (df[df.C == C].assign(s=lambda d: d.p1 - d.p2).groupby(["category", "row"]).s.mean()
+                 .reindex(list(SYNEVAL_ROWS)))
+            ax.barh([k + i * h - 0.4 + h / 2 for k in range(len(names))], s.values, height=h, label=f"C = {C:g}",
+                    color=plt.cm.viridis(i / max(1, len(Cs) - 1)))
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set(title=title, xlabel="p1 − p2 (0: ignores z; 1: always follows z)", xlim=(lowest, 1.05))
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(Cs), frameon=False)
+    axes[0].set_yticks(range(len(names)), names, fontsize=8)
+    axes[0].invert_yaxis()
+    fig.suptitle(f"Prokhorov et al. 2019, Table 4: sensitivity of the decoder to z ({profile} profile; "
+                 "rows without pairs are empty)", fontsize=10)
+    fig.tight_layout()
+    return fig
