@@ -35,9 +35,10 @@ test: setup check nbtest pytest
 check:
 	$(PY) scripts/check_sync.py
 
-# Artefact notebooks (`<paper>_table<N>` / `<paper>_figure<N>`) train models: papermill runs them (`smoke`, `cpu`),
-# nbdev_test does not. Library notebooks (`NN_*`) and index are tested; `_*`/`.*` stay skipped as nbdev's default.
-NBTEST_SKIP := ^[_.]|^[a-z]+_(table|figure)[0-9]+\.ipynb$$
+# Artefact notebooks (`<paper>_table<N>`, `<paper>_figure<N>`, `collapse_diagnostics`: a name of words joined by `_`)
+# train models: papermill runs them (`smoke`, `cpu`), nbdev_test does not. Library notebooks (`NN_*`) and index are
+# tested; `_*`/`.*` stay skipped as nbdev's default.
+NBTEST_SKIP := ^[_.]|^[a-z][a-z0-9]*_[a-z0-9_]+\.ipynb$$
 
 # Tests that read the real corpora find them through VAEPAPERS_DATA (default: ../shared/data beside the checkout,
 # the one place that path is written); they are skipped where it holds no corpora.

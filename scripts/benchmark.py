@@ -1,8 +1,10 @@
 #!/usr/bin/env python
-"""Speed and bf16 accuracy of the Kruengkrai PTB LSTM-VAE on this machine, judged against its own matmul peak.
+"""Speed and bf16 accuracy of the PTB LSTM-VAEs on this machine, judged against its own matmul peak.
 
-Measures, on one device, for `kruengkrai_config('ptb', V)` (emb 100, hidden 400, z 32; batch 32, SGD lr 1, clip 5,
-ELBO with the KL weight annealed 0 -> 1 over 10 epochs), on real PTB (`--data-dir`, or $VAEPAPERS_DATA):
+Measures, on one device, for `--config kruengkrai` (`kruengkrai_config('ptb', V)`: emb 100, hidden 400, z 32) or
+`--config li` (`vaepapers.baselines.he_li_config('ptb', V)`: Li et al.'s 256/256/32, the network of the collapse
+baselines); batch 32, SGD lr 1, clip 5, ELBO with the KL weight annealed 0 -> 1 over 10 epochs; on real PTB
+(`--data-dir`, or $VAEPAPERS_DATA):
 
 1. training throughput, predicted tokens (words + </s>) per second, fp32 and under bf16 autocast;
 2. IW-NLL(500) evaluation throughput, sentences per second (`vaepapers.metrics.iw_log_px`), fp32 and bf16, with
@@ -14,7 +16,10 @@ ELBO with the KL weight annealed 0 -> 1 over 10 epochs), on real PTB (`--data-di
 4. the bf16 accuracy check: from the same init, on the same batches with the same dropout/posterior noise, train
    `--check-steps` steps in fp32 and in bf16 and compare the validation NLL (-ELBO per sentence, evaluated in fp32).
    Training is chaotic, so a tiny rounding difference already moves the NLL after a few hundred steps; a second fp32
-   run with other noise gives the run-to-run spread to compare the bf16 difference with.
+   run with other noise gives the run-to-run spread to compare the bf16 difference with;
+5. with `--aggressive`: He et al.'s aggressive training through the real `Trainer` (`TrainConfig(aggressive=True)`,
+   separate encoder/decoder optimisers), tokens/s as the Trainer counts them: the encoder-only inner steps' tokens
+   included (FLOPs: an inner step counted as a training step on a batch of the epoch's mean size).
 
 fp32 and bf16 are timed in alternating windows (so both see the same machine load); the table shows the rate over
 all of them, the best window (the machine's speed when nothing else runs) and the median window. On a shared machine
@@ -26,6 +31,7 @@ where the emulation cannot run, e.g. oneDNN's LSTM on AMD Zen 3, the script says
     python scripts/benchmark.py --data-dir DATA                  # everything: ~7 min on 2 CPU cores
     python scripts/benchmark.py --data-dir DATA --quick          # every stage, few steps: 1-2 min
     python scripts/benchmark.py --data-dir DATA --no-bf16 --steps 20 --check-steps 0 --json out.json
+    python scripts/benchmark.py --data-dir DATA --config li --aggressive     # the collapse baselines' network
 """
 from __future__ import annotations
 
@@ -41,19 +47,22 @@ from pathlib import Path
 
 import torch
 
+from vaepapers.baselines import he_li_config, he_li_train
 from vaepapers.fused_ce import _onednn_linear
 from vaepapers.metrics import iw_log_px
 from vaepapers.models.lstm_vae import LSTMVAE
 from vaepapers.objectives import ELBO, Linear
 from vaepapers.papers.kruengkrai import kruengkrai_config
 from vaepapers.text import TextData
-from vaepapers.train import autocast, native_bf16, resolve_device, seed_everything
+from vaepapers.train import Trainer, autocast, native_bf16, resolve_device, seed_everything
 
 BATCH, LR, CLIP, ANNEAL_EPOCHS = 32, 1.0, 5.0, 10.0           # Kruengkrai et al. 2019, §5.1
 MIN_FRACTION = 0.5                                             # pass bar: achieved FLOP/s >= this x the measured peak
 TARGET_REL_DIFF = 0.005
 DATA_ENV = "VAEPAPERS_DATA"
-QUICK = {"steps": 10, "warmup": 2, "window": 5, "iw_sentences": 8, "iw_batch": 8, "iw_k": 50,
+CONFIGS = {"kruengkrai": kruengkrai_config, "li": he_li_config}
+REFERENCE_TOKENS_PER_SEC = {"li": 5_900, "li_aggressive": 5_800}   # He et al.'s code, 2 cores, fp32 (issue 9)
+QUICK = {"aggressive_steps": 4, "steps": 10, "warmup": 2, "window": 5, "iw_sentences": 8, "iw_batch": 8, "iw_k": 50,
          "chunk_candidates": "25,50", "check_steps": 0, "peak_sizes": "1024,2048", "peak_seconds": 0.5}
 
 
@@ -212,6 +221,27 @@ def bench_train(cfg, batches, device, precisions, steps: int, warmup: int, windo
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# 5. Aggressive training
+# ----------------------------------------------------------------------------------------------------------------
+def bench_aggressive(cfg, data, device, precisions, steps: int, seed: int) -> dict:
+    "Tokens/s of `steps` outer steps of aggressive training through the Trainer (its count: inner steps' tokens too)."
+    batches = data.batches("train", BATCH)
+    flops_per_batch = train_flops(cfg, batches) / len(batches)                # an inner step's batch, on average
+    out = {}
+    for p in precisions:
+        model = make_model(cfg, device, seed)
+        tcfg = he_li_train(epochs=1, max_steps_per_epoch=steps, aggressive=True, bf16=p == "bf16",
+                           device=str(device), progress=False, seed=seed)
+        trainer = Trainer(model, data, ELBO(Linear(0.1, 1.0, ANNEAL_EPOCHS)), tcfg)
+        with Window(device) as w:
+            row = trainer.train_epoch()
+        out[p] = {"rate": row["train_words_per_sec"], "inner_steps": row["inner_steps"], "outer_steps": steps,
+                  "seconds": w.seconds, "gflops": (steps + row["inner_steps"]) * flops_per_batch / w.seconds / 1e9,
+                  "cpu_share_min": w.cpu_share}
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # 2. IW-NLL throughput
 # ----------------------------------------------------------------------------------------------------------------
 def iw_sentences(data: TextData, split: str, n: int, batch: int) -> list[torch.Tensor]:
@@ -315,6 +345,11 @@ def main(argv=None) -> dict:
     p.add_argument("--data-dir", default=None,
                    help=f"folder holding the ptb corpus (default: ${DATA_ENV}; one of the two is required)")
     p.add_argument("--device", default="auto")
+    p.add_argument("--config", choices=sorted(CONFIGS), default="kruengkrai",
+                   help="the network: Kruengkrai's PTB LSTM-VAE (100/400/32) or Li et al.'s (256/256/32)")
+    p.add_argument("--aggressive", action="store_true",
+                   help="also time He et al.'s aggressive training through the Trainer (stage 5)")
+    p.add_argument("--aggressive-steps", type=int, default=20, help="outer steps of the aggressive timing")
     p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
                    help="only bf16 (--bf16, also where bf16 is emulated) or only fp32 (--no-bf16); "
                         "default: fp32, and bf16 where the device has it natively")
@@ -354,7 +389,7 @@ def main(argv=None) -> dict:
     bf16_native, bf16_why = native_bf16(device)
     precisions = {None: ["fp32", "bf16"] if bf16_native else ["fp32"], True: ["bf16"], False: ["fp32"]}[args.bf16]
     data = TextData.from_corpus("ptb", data_dir=data_dir)
-    cfg = kruengkrai_config("ptb", len(data.vocab))
+    cfg = CONFIGS[args.config]("ptb", len(data.vocab))
     train_batches = data.batches("train", BATCH, shuffle=True, seed=args.seed)
     if args.warmup + args.steps > len(train_batches) or args.check_steps > len(train_batches):
         sys.exit(f"at most {len(train_batches)} training steps (one epoch) can be used")
@@ -415,6 +450,15 @@ def main(argv=None) -> dict:
         if len(precisions) == 2:
             a, b = iw["fp32"]["nll_iw"], iw["bf16"]["nll_iw"]
             results["iw"]["rel_diff_nll_iw"] = abs(b - a) / abs(a)
+
+        # 5. aggressive training
+        if args.aggressive:
+            agg = bench_aggressive(cfg, data, device, precisions, args.aggressive_steps, args.seed)
+            for pr in precisions:
+                agg[pr]["fraction_of_peak"] = agg[pr]["gflops"] / peak[pr]["gflops"]
+                print(f"aggressive {pr}: {agg[pr]['rate']:.0f} tokens/s ({agg[pr]['inner_steps']} inner steps for "
+                      f"{agg[pr]['outer_steps']} batches)", flush=True)
+            results["aggressive"] = agg
     results["seconds"] = time.perf_counter() - t_start
 
     results["bf16_native"], results["bf16_note"] = bf16_native, bf16_why
@@ -471,6 +515,19 @@ def print_table(r: dict, precisions: list[str], args) -> None:
     if "rel_diff_nll_iw" in iw:
         print(f"IW-NLL, fp32 vs bf16 evaluation of the same model and samples: "
               f"rel. diff {100 * iw['rel_diff_nll_iw']:.3f}%")
+    if "aggressive" in r:
+        a = r["aggressive"]
+        print("aggressive training (Trainer, inner steps counted): " + ", ".join(
+            f"{p} {a[p]['rate']:.0f} tokens/s, {100 * a[p]['fraction_of_peak']:.0f}% of peak "
+            f"({a[p]['inner_steps']} inner steps / {a[p]['outer_steps']} batches)" for p in precisions))
+    ref = REFERENCE_TOKENS_PER_SEC
+    if args.config == "li":
+        for p in precisions:
+            goal = 1 if p == "fp32" else 2
+            line = f"  vs He et al.'s code ({ref['li']:,} tokens/s fp32): {p} train {train[p]['rate'] / ref['li']:.2f}x"
+            if "aggressive" in r:
+                line += f", aggressive {r['aggressive'][p]['rate'] / ref['li_aggressive']:.2f}x"
+            print(line + f" (target >= {goal}x)")
     print(f"speed: {'PASS' if r['passed'] else 'SHORT'} (every timed precision at >= {100 * r['min_fraction']:.0f}% "
           f"of this machine's measured matmul peak)")
     if min(shares) < 0.8:

@@ -206,8 +206,8 @@ def artefact_pattern() -> re.Pattern:
 
 def test_artefact_notebooks_open_on_their_title():
     pattern = artefact_pattern()
-    artefacts = [p for p in notebooks(ROOT) if re.fullmatch(r"[a-z]+_(table|figure)[0-9]+\.ipynb", p.name)]
-    assert len(artefacts) >= 7, [p.name for p in artefacts]
+    artefacts = [p for p in notebooks(ROOT) if re.fullmatch(r"[a-z][a-z0-9]*_[a-z0-9_]+\.ipynb", p.name)]
+    assert len(artefacts) >= 8, [p.name for p in artefacts]
     for p in artefacts:
         first = json.loads(p.read_text(encoding="utf-8"))["cells"][0]
         assert first["cell_type"] == "markdown" and source(first).startswith("# "), \

@@ -83,11 +83,11 @@ def test_stray_temp_files_removed(tmp_path):
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
     (run / "best.pt.a1b2c3.tmp").write_bytes(b"old-style temp")                       # written by older versions
-    stray = sorted(p.name for p in run.iterdir() if p.name not in ("last.pt", "best.pt"))
+    stray = sorted(p.name for p in run.iterdir() if p.name not in ("last.pt", "best.pt", "history.json"))
     assert len(stray) == 2 and stray[0].startswith(".last.pt.") and stray[0].endswith(".tmp.pt"), stray
     assert (run / "last.pt").read_bytes() == before                                 # the kill left the old file
     assert len(train_tiny(data, run)) == 1                                          # resumes the finished run
-    assert sorted(p.name for p in run.iterdir()) == ["best.pt", "last.pt"]
+    assert sorted(p.name for p in run.iterdir()) == ["best.pt", "history.json", "last.pt"]
 
 
 def test_start_weights_recorded(tmp_path):

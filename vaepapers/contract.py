@@ -70,6 +70,11 @@ class DiagGaussian:
         "H[q(z|x_b)] = ½ Σ_j (1 + log 2π + logvar_j): [B]."
         return 0.5 * (self.mu.shape[-1] * LOG_2PI + (1 + self.logvar).sum(-1))
 
+    def kl_dims(self, prior: Self | None = None) -> torch.Tensor:
+        "KL(q(z_j|x_b) || p(z_j)) of each dimension j, to `prior` (N(0, I) when None): [B, n_z]."
+        p = self.standard_like(self.mu) if prior is None else prior
+        return 0.5 * (p.logvar - self.logvar + (self.logvar.exp() + (self.mu - p.mu).pow(2)) / p.logvar.exp() - 1)
+
 # %% ../nbs/02a_contract.ipynb #e532f184
 class Categorical:
     "A batch of categorical distributions over K codes: logits [B, K] (normalised on construction)."

@@ -115,12 +115,13 @@ REGISTRY: dict[str, CorpusSpec] = {spec.name: spec for spec in [
               "OOV = _UNK, avg ~96 words (DELLA Tab.7). Only git blob ids are known (no sha256).",
         vocab_size=20_000),                                      # assumed: as Yahoo (same 20k preprocessing)
     CorpusSpec(
-        "snli", _txt_splits(),
+        "snli", {s: FileSpec(f"{s}.txt", n) for s, n in [("train", 100_000), ("valid", 10_000), ("test", 10_000)]},
         source=f"Li et al. 2019 down-sampled SNLI (files snli.{{train,valid,test}}.txt); {_NO_FILES} -- "
                "bohanli/vae-pretraining-encoder, ChunyuanLI/Optimus and sunset-clouds/DAVAM download it at run time "
                "from external hosts",
         papers=("DAVAM", "DELLA"), unk_token=None,
-        notes="100k/10k/10k sentences, avg 9.7 words (DAVAM Tab.I); vocabulary from the file; OOV marker unknown."),
+        notes="DAVAM's down-sampled split (DAVAM Tab.I): 100,000/10,000/10,000 sentences, avg 9.7 words; "
+              "vocabulary from the file; OOV marker unknown."),
     CorpusSpec(
         "cbt", _txt_splits(),
         source=f"Children's Book Test as preprocessed by Prokhorov et al. 2019; {_NO_FILES} -- VictorProkhorov/"

@@ -25,14 +25,17 @@ def model_device(model: torch.nn.Module) -> torch.device:
 
 # %% ../nbs/04_metrics.ipynb #0bbe6de7
 @torch.no_grad()
-def sentence_terms(model: torch.nn.Module, batches: Iterable[torch.Tensor]) -> dict[str, torch.Tensor]:
-    "Every per-sentence term of `model.terms` and the predicted-token counts `n_tokens`, over all batches: [N] each."
+def sentence_terms(model: torch.nn.Module, batches: Iterable[torch.Tensor],
+                   extra: Sequence[str] = ()) -> dict[str, torch.Tensor]:
+    """Every per-sentence term of `model.terms` and the predicted-token counts `n_tokens`, over all batches: [N] each;
+    plus the further outputs named in `extra` (e.g. an objective's `needs`, such as `kl_dims` [N, n_z])."""
     model.eval()
-    dev, parts = model_device(model), {name: [] for name in (*model.terms, "n_tokens")}
+    names = (*model.terms, *extra)
+    dev, parts = model_device(model), {name: [] for name in (*names, "n_tokens")}
     for x in batches:
         x = x.to(dev)
         out = model(x)
-        for name in model.terms:
+        for name in names:
             parts[name].append(out[name].float().cpu())
         parts["n_tokens"].append(model.n_tokens(x).cpu())
     return {name: torch.cat(v) for name, v in parts.items()}

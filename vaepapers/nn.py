@@ -114,22 +114,28 @@ class RNNDecoder(nn.Module):
     def __init__(self, vocab_size: int, emb_dim: int, hidden_dim: int, z_dim: int = 0, cell: str = "lstm",
                  z_to_h0: bool = True, z_to_input: bool = True, dropout_in: float = 0.5,
                  dropout_out: float = 0.5, inputless: bool = False, unk_id: int = 3,
-                 embedding: nn.Embedding | None = None, out_bias: bool = False):
+                 embedding: nn.Embedding | None = None, out_bias: bool = False, z_state: str = "h0"):
         super().__init__()
-        self.cell, self.z_dim, self.inputless, self.unk_id = cell, z_dim, inputless, unk_id
+        if z_state not in ("h0", "tanh_c0"):
+            raise ValueError(f"z_state must be 'h0' (h0 = M2 z) or 'tanh_c0' (c0 = W z, h0 = tanh(c0)), got {z_state!r}")
+        if z_state == "tanh_c0" and cell != "lstm":
+            raise ValueError(f"z_state='tanh_c0' sets the LSTM cell state; a {cell} has none")
+        self.cell, self.z_dim, self.inputless, self.unk_id, self.z_state = cell, z_dim, inputless, unk_id, z_state
         self.z_to_input = z_to_input and z_dim > 0
         self.embed = embedding if embedding is not None else nn.Embedding(vocab_size, emb_dim)
         self.rnn = rnn_cls(cell)(emb_dim + (z_dim if self.z_to_input else 0), hidden_dim, batch_first=True)
-        self.h0 = nn.Linear(z_dim, hidden_dim, bias=False) if (z_to_h0 and z_dim > 0) else None   # M2
+        self.h0 = nn.Linear(z_dim, hidden_dim, bias=False) if (z_to_h0 and z_dim > 0) else None   # M2 (or W)
         self.drop_in, self.drop_out = Dropout(dropout_in), Dropout(dropout_out)
         self.out = nn.Linear(hidden_dim, vocab_size, bias=out_bias)                              # M1 (+ b)
 
     def initial_state(self, z: torch.Tensor | None):
-        "h0 = M2 z, c0 = 0 (or the zero state when z does not initialise the decoder)."
+        "h0 = M2 z, c0 = 0; or c0 = W z, h0 = tanh(c0) ('tanh_c0'); None (zeros) when z does not initialise the decoder."
         if self.h0 is None or z is None:
             return None
-        h0 = self.h0(z).unsqueeze(0)                            # [1, B*D, m]
-        return (h0, torch.zeros_like(h0)) if self.cell == "lstm" else h0
+        s0 = self.h0(z).unsqueeze(0)                            # [1, B*D, m]
+        if self.z_state == "tanh_c0":
+            return torch.tanh(s0), s0
+        return (s0, torch.zeros_like(s0)) if self.cell == "lstm" else s0
 
     def hidden(self, inputs: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
         "Hidden states of every chain: inputs [B, T], z [B, D, n_z] -> [B, D, T, m] (D = 1 without z)."

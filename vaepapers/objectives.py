@@ -12,15 +12,21 @@ from dataclasses import dataclass, field
 import torch
 
 # %% auto #0
-__all__ = ['LOG_2PI', 'Schedule', 'gaussian_kl', 'log_normal', 'Constant', 'Linear', 'check_schedule', 'ELBO', 'Capacity']
+__all__ = ['LOG_2PI', 'Schedule', 'gaussian_kl_dims', 'gaussian_kl', 'log_normal', 'Constant', 'Linear', 'Cyclical',
+           'check_schedule', 'ELBO', 'FreeBits', 'Capacity']
 
 # %% ../nbs/02_objectives.ipynb #5d86c8cf
 LOG_2PI = math.log(2 * math.pi)
 
 
+def gaussian_kl_dims(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    "KL_j(N(mu_j, exp(logvar_j)) || N(0, 1)) of every dimension: [..., n_z] -> [..., n_z]."
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)
+
+
 def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     "KL(N(mu, exp(logvar)) || N(0, I)) summed over the last dim: [..., n_z] -> [...]."
-    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(-1)
+    return gaussian_kl_dims(mu, logvar).sum(-1)
 
 
 def log_normal(z: torch.Tensor, mu: torch.Tensor | None = None, logvar: torch.Tensor | None = None) -> torch.Tensor:
@@ -76,15 +82,59 @@ class Linear:
             return self.end
         return self.start + (self.end - self.start) * min(max(t, 0.0) / self.epochs, 1.0)
 
-# %% ../nbs/02_objectives.ipynb #05a3acc5
-Schedule = Constant | Linear
+# %% ../nbs/02_objectives.ipynb #2cfaa076
+@dataclass(frozen=True)
+class Cyclical:
+    "Linear from `start` to `end` over the first `ratio` of every `period`-epoch cycle, then flat (Fu et al. 2019)."
+    period: float
+    ratio: float = 0.5
+    start: float = 0.0
+    end: float = 1.0
+    cycles: int | None = None                                   # after this many cycles: `end` for good
+
+    def __post_init__(self):
+        for name in ("period", "ratio", "start", "end"):
+            _finite("Cyclical", name, getattr(self, name))
+        if self.period <= 0:
+            raise ValueError(f"Cyclical.period must be > 0 epochs, got {self.period!r}")
+        if not 0 <= self.ratio <= 1:
+            raise ValueError(f"Cyclical.ratio must be in [0, 1], got {self.ratio!r}")
+        if self.cycles is not None and (isinstance(self.cycles, bool) or not isinstance(self.cycles, numbers.Integral)
+                                        or self.cycles < 1):
+            raise ValueError(f"Cyclical.cycles must be a whole number >= 1 or None, got {self.cycles!r}")
+
+    @classmethod
+    def fu(cls, epochs: float, M: int = 4, R: float = 0.5) -> "Cyclical":
+        "Fu et al.'s schedule: M cycles over `epochs` epochs, beta 0 -> 1 over the first R of each, then 1."
+        if isinstance(M, bool) or not isinstance(M, numbers.Integral) or M < 1:
+            raise ValueError(f"Cyclical.fu: M must be a whole number >= 1, got {M!r}")
+        return cls(epochs / M, R, cycles=M)
+
+    @classmethod
+    def fu_ptb(cls) -> "Cyclical":
+        "Fu et al.'s released PTB recipe: 10-epoch cycles, beta from 0.1 rising by 1/5 per epoch to 1 (R = 0.45)."
+        return cls(10.0, 0.45, start=0.1)
+
+    @property
+    def lowest(self) -> float:
+        "The smallest value the schedule takes."
+        return min(self.start, self.end)
+
+    def __call__(self, t: float) -> float:
+        cycle, tau = divmod(max(t, 0.0), self.period)          # cycles completed, epochs into this one
+        if (self.cycles is not None and cycle >= self.cycles) or tau >= self.ratio * self.period:
+            return self.end
+        return self.start + (self.end - self.start) * tau / (self.ratio * self.period)
+
+# %% ../nbs/02_objectives.ipynb #2b02ecd6
+Schedule = Constant | Linear | Cyclical
 
 
 def check_schedule(what: str, schedule) -> None:
-    "Raise unless `schedule` is a `Constant`/`Linear` that never goes below 0; `what` names it in the message."
-    if not isinstance(schedule, (Constant, Linear)):
+    "Raise unless `schedule` is a `Constant`/`Linear`/`Cyclical` that never goes below 0; `what` names it in the message."
+    if not isinstance(schedule, (Constant, Linear, Cyclical)):
         hint = f"; write Constant({schedule!r})" if isinstance(schedule, numbers.Real) else ""
-        raise TypeError(f"{what} must be a schedule (Constant or Linear), got {schedule!r}{hint}")
+        raise TypeError(f"{what} must be a schedule (Constant, Linear or Cyclical), got {schedule!r}{hint}")
     if schedule.lowest < 0:
         raise ValueError(f"{what} must be >= 0, got {schedule!r}")
 
@@ -119,6 +169,49 @@ class ELBO:
         more, logs = _extra_terms(out, self.extra, t)
         loss = (out["rec"] + w * out["kl"] + more).mean()
         return loss, {"kl_weight": w} | logs
+
+# %% ../nbs/02_objectives.ipynb #36f9838d
+@dataclass(frozen=True)
+class FreeBits:
+    "Batch mean of rec + w(t)·(masked KL) (+ extra terms): Li et al.'s free bits, `mode` 1, 2 or 3 (see above)."
+    target_kl: float
+    mode: int = 2
+    kl_weight: Schedule = Constant(1.0)
+    extra: dict[str, Schedule] = field(default_factory=dict)    # further named terms, as in `ELBO`
+
+    def __post_init__(self):
+        _finite("FreeBits", "target_kl", self.target_kl)
+        if self.target_kl < 0:
+            raise ValueError(f"FreeBits.target_kl must be >= 0, got {self.target_kl!r}")
+        if self.mode not in (1, 2, 3) or isinstance(self.mode, bool):
+            raise ValueError(f"FreeBits.mode must be 1, 2 or 3 (Li et al.'s `fb`), got {self.mode!r}")
+        check_schedule("the KL weight", self.kl_weight)
+        _check_extra(self.extra)
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        "Model outputs read beyond the model's `terms` (validation collects them): mode 2's per-dimension KL."
+        return ("kl_dims",) if self.mode == 2 else ()
+
+    def masked_kl(self, out: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        "The KL each sentence keeps [B], and the mask: [B] (modes 1, 3) or [B, n_z] (mode 2)."
+        if self.mode == 2:
+            if "kl_dims" not in out:
+                raise KeyError(f"FreeBits mode 2 needs the per-dimension KL `kl_dims` [B, n_z], which the model does "
+                               f"not return (it returns {sorted(out)})")
+            kl_dims = out["kl_dims"]                                            # [B, n_z]
+            keep = kl_dims > self.target_kl / kl_dims.shape[-1]                  # [B, n_z]
+            return torch.where(keep, kl_dims, 0.0).sum(-1), keep
+        kl = out["kl"]                                                           # [B]
+        keep = kl > self.target_kl if self.mode == 1 else (kl.mean() > self.target_kl).expand_as(kl)
+        return torch.where(keep, kl, 0.0), keep
+
+    def __call__(self, out: dict[str, torch.Tensor], t: float) -> tuple[torch.Tensor, dict[str, float]]:
+        w = self.kl_weight(t)
+        kl, keep = self.masked_kl(out)
+        more, logs = _extra_terms(out, self.extra, t)
+        loss = (out["rec"] + w * kl + more).mean()
+        return loss, {"kl_weight": w, "fb_kept": keep.float().mean().item()} | logs
 
 # %% ../nbs/02_objectives.ipynb #ec436d5f
 @dataclass(frozen=True)

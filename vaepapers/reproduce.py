@@ -28,14 +28,14 @@ from .data import (REGISTRY, CorpusNotFoundError, check_readable, find_corpus_fi
                             vocab_size_of)
 from .metrics import evaluate
 from .text import TextData
-from .train import (Trainer, TrainConfig, atomic_path, autocast, remove_stray_temps, resolve_bf16, resolve_device,
-                             seed_everything)
+from .train import (Stage, TrainConfig, atomic_path, autocast, fit_stages, remove_stray_temps, resolve_bf16,
+                             resolve_device, seed_everything)
 
 # %% auto #0
 __all__ = ['TIMINGS', 'check_int', 'subset_of', 'Profile', 'resolve_profile', 'dry_run_profile', 'profile_table',
            'require_device', 'load_data', 'require_corpora', 'published', 'published_labels', 'published_markdown',
-           'slug', 'run_dir', 'train_and_evaluate', 'mean_std', 'fmt_pm', 'side_by_side', 'save_figure', 'git_info',
-           'cpu_name', 'device_name', 'split_timings', 'write_run', 'reader_figure']
+           'slug', 'run_dir', 'fit_and_evaluate', 'train_and_evaluate', 'mean_std', 'fmt_pm', 'side_by_side',
+           'save_figure', 'git_info', 'cpu_name', 'device_name', 'split_timings', 'write_run', 'reader_figure']
 
 # %% ../nbs/06_reproduce.ipynb #b3a6d265
 def _tuple_item(annotation: Any) -> str | None:
@@ -276,19 +276,29 @@ def run_dir(runs_dir: str | Path, paper: str, profile: Profile | str, dataset: s
     return Path(runs_dir, slug(paper), name, slug(dataset), *map(slug, parts), f"seed{seed}")
 
 
+def fit_and_evaluate(make_model: Callable[[], torch.nn.Module], data: TextData,
+                     make_stages: Callable[[torch.nn.Module], list[Stage]], run_dir: str | Path | None = None,
+                     seed: int = 0, **eval_kw) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """Seed, build, train (or resume) the model through `make_stages(model)` (`fit_stages`, stage k in run_dir/<its
+    name>) and evaluate it; returns it and its test figures plus training facts summed over the stages."""
+    seed_everything(seed)
+    model = make_model()
+    t0 = time.perf_counter()
+    stages = make_stages(model)
+    history = [row for rows in fit_stages(stages, data, run_dir).values() for row in rows]
+    bf16 = resolve_bf16(stages[-1].cfg.bf16, next(model.parameters()).device)   # as the last stage's Trainer did
+    with autocast(next(model.parameters()).device, bf16):
+        row = evaluate(model, data, seed=seed, **eval_kw)
+    return model, row | {"epochs_trained": len(history), "train_secs": sum(h["train_secs"] for h in history),
+                         "wall_secs": time.perf_counter() - t0}
+
+
 def train_and_evaluate(make_model: Callable[[], torch.nn.Module], data: TextData, objective: Callable,
                        cfg: TrainConfig, run_dir: str | Path | None = None,
                        **eval_kw) -> tuple[torch.nn.Module, dict[str, Any]]:
-    "Seed, build, train (or resume) and evaluate one model; returns it and its test figures plus training facts."
-    seed_everything(cfg.seed)
-    model = make_model()
-    t0 = time.perf_counter()
-    trainer = Trainer(model, data, objective, cfg, run_dir)
-    history = trainer.fit()
-    with autocast(next(model.parameters()).device, trainer.cfg.bf16):     # bf16 as resolved by the Trainer
-        row = evaluate(model, data, seed=cfg.seed, **eval_kw)
-    return model, row | {"epochs_trained": len(history), "train_secs": sum(h["train_secs"] for h in history),
-                         "wall_secs": time.perf_counter() - t0}
+    "`fit_and_evaluate` with one stage: train with `objective` and `cfg`, checkpoints in `run_dir` itself."
+    return fit_and_evaluate(make_model, data, lambda model: [Stage("", model, objective, cfg)], run_dir, cfg.seed,
+                            **eval_kw)
 
 # %% ../nbs/06_reproduce.ipynb #448e48f9
 def mean_std(results: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:

@@ -9,6 +9,8 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import itertools
+import json
 import logging
 import math
 import os
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 # %% auto #0
 __all__ = ['log', 'resolve_device', 'native_bf16', 'resolve_bf16', 'autocast', 'seed_everything', 'rng_state', 'set_rng_state',
            'CheckpointError', 'atomic_path', 'save_atomic', 'remove_stray_temps', 'state_sha256', 'load_checkpoint',
-           'TrainConfig', 'NonFiniteLossError', 'validate', 'Trainer', 'Stage', 'fit_stages']
+           'TrainConfig', 'NonFiniteLossError', 'validate', 'inner_loop', 'Trainer', 'Stage', 'fit_stages']
 
 # %% ../nbs/03_train.ipynb #97560e8d
 def _mps_available() -> bool:
@@ -215,6 +217,9 @@ class TrainConfig:
     weight_decay: float = 0.0               # AdamW's decoupled weight decay (also passed to SGD and Adam)
     accumulate: int = 1                     # batches whose gradients are summed before one optimiser step
     separate_optimizers: bool = False       # one optimiser per group of model.param_groups() (He et al. 2019)
+    aggressive: bool = False                # He et al. 2019: encoder-only inner steps before each step (see below)
+    aggressive_max_steps: int = 100         # at most this many inner steps per training step
+    aggressive_window: int = 15             # inner steps per window of the stopping rule
     clip: float | None = 5.0                # max gradient norm; None = no clipping
     lr_decay: float = 0.5                   # factor applied on a plateau
     decay_patience: int = 1                 # consecutive non-improving epochs before a decay
@@ -236,7 +241,8 @@ class TrainConfig:
             raise ValueError(f"optimizer must be 'sgd', 'adam' or 'adamw', got {self.optimizer!r}")
         if self.select_on not in ("ppl", "loss", "last"):
             raise ValueError(f"select_on must be 'ppl', 'loss' or 'last', got {self.select_on!r}")
-        for name in ("epochs", "batch_size", "eval_batch_size", "decay_patience", "accumulate"):
+        for name in ("epochs", "batch_size", "eval_batch_size", "decay_patience", "accumulate", "aggressive_max_steps",
+                     "aggressive_window"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if not (self.lr > 0 and math.isfinite(self.lr)):
@@ -247,6 +253,9 @@ class TrainConfig:
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
         if not (self.bf16 is True or self.bf16 is False or self.bf16 == "auto"):
             raise ValueError(f"bf16 must be True, False or 'auto', got {self.bf16!r}")
+        if self.aggressive and not (self.separate_optimizers and self.accumulate == 1 and self.mi_au):
+            raise ValueError("aggressive training updates the encoder and the decoder apart and stops by the validation "
+                             "MI: it needs separate_optimizers=True, accumulate=1 and mi_au=True")
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -256,21 +265,41 @@ class NonFiniteLossError(FloatingPointError):
 @torch.no_grad()
 def validate(model: torch.nn.Module, data: TextData, objective: Callable, t: float, cfg: TrainConfig,
              split: str = "valid") -> dict[str, float]:
-    "Validation figures of `model` on `split`: every term, nll, ppl, loss and (where declared) mi, au."
+    "Validation figures of `model` on `split`: every term, nll, ppl, loss and (where declared) mi, au, mu_var, kl_dims."
     device = next(model.parameters()).device
     batches = data.batches(split, cfg.eval_batch_size)
     latent = cfg.mi_au and {"mi", "au"} <= model.estimators
     with autocast(device, cfg.bf16):
-        terms = sentence_terms(model, batches)
+        needs = tuple(getattr(objective, "needs", ()))                       # e.g. free bits' kl_dims
+        terms = sentence_terms(model, batches, needs)
         q = cat_posteriors(posteriors(model, batches)) if latent else None
-    out = elbo_summary(terms, model.bound)
+        p = (cat_posteriors([type(prior).cat([prior]) for prior in (model.prior(x.to(device)) for x in batches)])
+             if hasattr(q, "kl_dims") else None)
+    out = elbo_summary({k: v for k, v in terms.items() if k not in needs}, model.bound)
     out["loss"] = objective({k: v for k, v in terms.items() if k != "n_tokens"}, t)[0].item()
     if q is not None:
         out["mi"] = mutual_info(q, torch.Generator().manual_seed(cfg.seed))
         out["au"] = active_units(q.mean, cfg.au_delta)
+        out["mu_var"] = q.mean.double().var(0, unbiased=True).tolist()              # [n_z]
+    if p is not None:
+        out["kl_dims"] = q.kl_dims(p).double().mean(0).tolist()                     # [n_z]
     return out
 
 # %% ../nbs/03_train.ipynb #5c1d6a84
+def inner_loop(step: Callable[[], tuple[float, int]], max_steps: int = 100, window: int = 15) -> int:
+    """Call `step()` until the per-word loss of the last `window` steps exceeds the previous window's, or `max_steps`
+    times; the number of steps taken."""
+    previous, loss, words = math.inf, 0.0, 0
+    for n in range(1, max_steps + 1):
+        step_loss, step_words = step()
+        loss += step_loss; words += step_words
+        if n % window == 0:
+            if loss / words > previous:
+                return n
+            previous, loss, words = loss / words, 0.0, 0
+    return max_steps
+
+# %% ../nbs/03_train.ipynb #8abdf292
 _NOT_IDENTITY = ("device", "progress", "epochs", "mi_au", "au_delta")   # fields that leave epoch e's weights as they are
 
 
@@ -327,6 +356,12 @@ def _diff(saved: dict[str, Any], mine: dict[str, Any]) -> str:
     return "; ".join(out)
 
 
+def _random_batches(pool: list[torch.Tensor], generator: torch.Generator) -> Iterable[torch.Tensor]:
+    "Batches drawn from `pool` uniformly at random with replacement, endlessly."
+    while True:
+        yield pool[int(torch.randint(len(pool), (), generator=generator))]
+
+
 class Trainer:
     "Train any project model with any objective; see the notebook for the schedule and checkpoint rules."
 
@@ -346,7 +381,14 @@ class Trainer:
         if self.out_dir is not None:
             remove_stray_temps(self.out_dir)
         self.optimizers = self._make_optimizers(self.cfg.lr)
+        if cfg.aggressive and not {"encoder", "decoder"} <= self.optimizers.keys():
+            raise ValueError(f"aggressive training needs model.param_groups() with trained 'encoder' and 'decoder' "
+                             f"groups; {type(model).__name__} gives trained groups {list(self.optimizers)}")
+        if cfg.aggressive and not {"mi", "au"} <= model.estimators:
+            raise ValueError(f"aggressive training stops by the validation MI, which needs a model that declares the "
+                             f"'mi' and 'au' estimators; {type(model).__name__} declares {sorted(model.estimators)}")
         self.epoch, self.lr, self.best, self.bad_streak, self.bad_total, self.n_decays = 0, cfg.lr, math.inf, 0, 0, 0
+        self.aggressive = cfg.aggressive                        # on until the first epoch whose validation MI fell
         self.history: list[dict[str, Any]] = []
         self.best_state: dict[str, torch.Tensor] | None = None
 
@@ -358,23 +400,23 @@ class Trainer:
         mine = {id(p) for p in self.trainable()}
         return [name for name, p in self.model.named_parameters() if id(p) in mine]
 
-    def _make_optimizers(self, lr: float) -> list[torch.optim.Optimizer]:
-        "One optimiser over the trainable parameters, or one per group of `model.param_groups()`."
+    def _make_optimizers(self, lr: float) -> dict[str, torch.optim.Optimizer]:
+        "One optimiser over the trainable parameters ('all'), or one per group of `model.param_groups()` by its name."
         cfg, mine = self.cfg, {id(p) for p in self.trainable()}
         if cfg.separate_optimizers:
             if not hasattr(self.model, "param_groups"):
                 raise TypeError(f"separate_optimizers needs {type(self.model).__name__}.param_groups() (see the contract)")
-            groups = [[p for p in g if id(p) in mine] for g in self.model.param_groups().values()]
-            ids = [id(p) for g in groups for p in g]
+            groups = {name: [p for p in g if id(p) in mine] for name, g in self.model.param_groups().items()}
+            ids = [id(p) for g in groups.values() for p in g]
             if len(ids) != len(set(ids)) or set(ids) != mine:
                 raise ValueError("param_groups() must split the trained parameters into disjoint groups that cover "
                                  "them all, for separate optimisers")
         else:
-            groups = [self.trainable()]
+            groups = {"all": self.trainable()}
         make = {"sgd": lambda ps: torch.optim.SGD(ps, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay),
                 "adam": lambda ps: torch.optim.Adam(ps, lr=lr, weight_decay=cfg.weight_decay),
                 "adamw": lambda ps: torch.optim.AdamW(ps, lr=lr, weight_decay=cfg.weight_decay)}[cfg.optimizer]
-        return [make(g) for g in groups if g]
+        return {name: make(g) for name, g in groups.items() if g}
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def identity(self, saved: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -384,10 +426,10 @@ class Trainer:
                          self.data_fingerprint, self.start_sha256)
 
     def state(self) -> dict[str, Any]:
-        return {"model": self.model.state_dict(), "optimizers": [o.state_dict() for o in self.optimizers],
+        return {"model": self.model.state_dict(), "optimizers": [o.state_dict() for o in self.optimizers.values()],
                 "epoch": self.epoch, "lr": self.lr, "best": self.best, "bad_streak": self.bad_streak,
-                "bad_total": self.bad_total, "n_decays": self.n_decays, "history": self.history, "rng": rng_state(),
-                "describe": self.identity()}
+                "bad_total": self.bad_total, "n_decays": self.n_decays, "aggressive": self.aggressive,
+                "history": self.history, "rng": rng_state(), "describe": self.identity()}
 
     def load_state(self, ck: dict[str, Any], best: dict[str, torch.Tensor] | None = None) -> None:
         "Continue from checkpoint `ck` (and its run's best weights `best`) if it belongs to this run, else raise."
@@ -406,10 +448,11 @@ class Trainer:
         self.start_sha256 = run_start["sha256"]
         self.model.load_state_dict(ck["model"])
         self.optimizers = self._make_optimizers(ck["lr"])
-        for o, state in zip(self.optimizers, ck["optimizers"], strict=True):
+        for o, state in zip(self.optimizers.values(), ck["optimizers"], strict=True):
             o.load_state_dict(state)
         for k in ("epoch", "lr", "best", "bad_streak", "bad_total", "n_decays", "history"):
             setattr(self, k, ck[k])
+        self.aggressive = ck.get("aggressive", False)            # checkpoints older than aggressive training: off
         set_rng_state(ck["rng"])
 
     def resume(self) -> bool:
@@ -425,35 +468,59 @@ class Trainer:
         return True
 
     # -- one epoch -----------------------------------------------------------------------------------------
+    def _loss(self, x: torch.Tensor, t: float, where: str) -> tuple[dict[str, torch.Tensor], torch.Tensor, dict]:
+        "The model's terms on batch x, the objective's loss at progress t and its logs; a NaN or inf loss raises."
+        with autocast(self.device, self.cfg.bf16):
+            out = self.model(x)
+        loss, logs = self.objective(out, t)
+        if not torch.isfinite(loss):
+            raise NonFiniteLossError(
+                f"training loss is {loss.item()} at {where}. Nothing was saved for this epoch"
+                f"{'; the last good checkpoint is ' + str(self.out_dir / 'last.pt') if self.out_dir else ''}. "
+                "Lower the learning rate, keep gradient clipping on, or disable bf16.")
+        return out, loss, logs
+
+    def _update(self, optimizers: Iterable[torch.optim.Optimizer], trainable: list[torch.nn.Parameter]) -> None:
+        "Clip the gradient norm of all trained parameters, step `optimizers`, clear every gradient."
+        if self.cfg.clip:
+            torch.nn.utils.clip_grad_norm_(trainable, self.cfg.clip)
+        for o in optimizers:
+            o.step()
+        self.model.zero_grad(set_to_none=True)
+
+    def _encoder_step(self, x: torch.Tensor, t: float, trainable: list[torch.nn.Parameter]) -> tuple[float, int]:
+        "One inner step of aggressive training, updating the encoder alone on batch x: its summed loss and words."
+        x = x.to(self.device)
+        loss = self._loss(x, t, f"epoch {self.epoch + 1}, an encoder-only step")[1]
+        loss.backward()
+        self._update([self.optimizers["encoder"]], trainable)
+        return loss.item() * len(x), int(self.model.n_tokens(x).sum())
+
     def train_epoch(self) -> dict[str, float]:
         cfg, model = self.cfg, self.model
-        batches = self.data.batches("train", cfg.batch_size, shuffle=True, seed=cfg.seed * 100_003 + self.epoch)
-        if cfg.max_steps_per_epoch:
-            batches = batches[: cfg.max_steps_per_epoch]
+        seed = cfg.seed * 100_003 + self.epoch
+        pool = self.data.batches("train", cfg.batch_size, shuffle=True, seed=seed)
+        batches = pool[: cfg.max_steps_per_epoch] if cfg.max_steps_per_epoch else pool
+        draws = _random_batches(pool, torch.Generator().manual_seed(seed))     # the inner steps' batches
         model.train()
         sums, n_sent, n_words, t0 = dict.fromkeys(("loss", *model.terms), 0.0), 0, 0, time.perf_counter()
-        trainable, k = self.trainable(), cfg.accumulate
+        trainable, k, inner = self.trainable(), cfg.accumulate, []             # inner: (loss, words) of each inner step
         bar = tqdm(batches, desc=f"epoch {self.epoch + 1}", disable=not cfg.progress, leave=False)
         model.zero_grad(set_to_none=True)
         for i, x in enumerate(bar):
             x = x.to(self.device)
             t = self.epoch + i / len(batches)
-            with autocast(self.device, cfg.bf16):
-                out = model(x)
-            loss, logs = self.objective(out, t)
-            if not torch.isfinite(loss):
-                raise NonFiniteLossError(
-                    f"training loss is {loss.item()} at epoch {self.epoch + 1}, step {i + 1}. Nothing was saved for "
-                    f"this epoch{'; the last good checkpoint is ' + str(self.out_dir / 'last.pt') if self.out_dir else ''}. "
-                    "Lower the learning rate, keep gradient clipping on, or disable bf16.")
+            if self.aggressive:                                                 # the encoder first: on x, then at random
+                source = itertools.chain([x], draws)
+                def encoder_step():
+                    inner.append(self._encoder_step(next(source), t, trainable))
+                    return inner[-1]
+                inner_loop(encoder_step, cfg.aggressive_max_steps, cfg.aggressive_window)
+            out, loss, logs = self._loss(x, t, f"epoch {self.epoch + 1}, step {i + 1}")
             group = min(k, len(batches) - i // k * k)                           # the last group may be shorter
             (loss / group if group > 1 else loss).backward()
             if (i + 1) % k == 0 or i + 1 == len(batches):                     # one update per k batches
-                if cfg.clip:
-                    torch.nn.utils.clip_grad_norm_(trainable, cfg.clip)
-                for o in self.optimizers:
-                    o.step()
-                model.zero_grad(set_to_none=True)
+                self._update([self.optimizers["decoder"]] if self.aggressive else self.optimizers.values(), trainable)
             b = len(x)
             sums["loss"] += loss.item() * b
             for name in model.terms:
@@ -462,8 +529,8 @@ class Trainer:
             bar.set_postfix(loss=f"{loss.item():.2f}")
         secs = time.perf_counter() - t0
         return {f"train_{k}": v / max(n_sent, 1) for k, v in sums.items()} | {
-            **logs, "train_secs": secs,
-            "train_words_per_sec": n_words / secs}
+            **logs, "inner_steps": len(inner), "train_secs": secs,
+            "train_words_per_sec": (n_words + sum(words for _, words in inner)) / secs}
 
     # -- the loop ------------------------------------------------------------------------------------------
     def _plateau(self, improved: bool) -> bool:
@@ -478,7 +545,7 @@ class Trainer:
             if cfg.reload_best_on_decay and self.best_state is not None:
                 self.model.load_state_dict(self.best_state)
                 self.optimizers = self._make_optimizers(self.lr)
-            for o in self.optimizers:
+            for o in self.optimizers.values():
                 for g in o.param_groups:
                     g["lr"] = self.lr
             log.info("epoch %d: no improvement, lr -> %g", self.epoch, self.lr)
@@ -489,7 +556,8 @@ class Trainer:
         "One line per epoch: printed above the progress bars when `progress`, else logged."
         weights = [k for k in row if k.endswith("_weight") or k == "capacity"]
         terms = [f"val_{name}" for name in self.model.terms]
-        keys = ["lr", *weights, "train_loss", *terms, "val_nll", "val_ppl", "val_mi", "val_au"]
+        keys = ["lr", *weights, "train_loss", *terms, "val_nll", "val_ppl", "val_mi", "val_au",
+                *(["inner_steps"] if row["aggressive"] else [])]
         line = f"epoch {row['epoch']:3d} " + " ".join(f"{k}={row[k]:.4g}" for k in keys if k in row)
         line += (" *" if row["improved"] else "") + (" (stop)" if row["stop"] else "")
         tqdm.write(line) if self.cfg.progress else log.info(line)
@@ -500,10 +568,13 @@ class Trainer:
             seed_everything(self.cfg.seed)
         stopped = bool(self.history) and self.history[-1].get("stop", False)
         while self.epoch < self.cfg.epochs and not stopped:
-            row = {"epoch": self.epoch + 1, "lr": self.lr} | self.train_epoch()
+            row = {"epoch": self.epoch + 1, "lr": self.lr, "aggressive": self.aggressive} | self.train_epoch()
             self.epoch += 1
             val = validate(self.model, self.data, self.objective, float(self.epoch), self.cfg)
             row |= {f"val_{k}": v for k, v in val.items()}
+            if self.aggressive and val["mi"] < (self.history[-1]["val_mi"] if self.history else 0.0):
+                self.aggressive = False                                         # for good (He et al.)
+                log.info("epoch %d: validation MI fell, aggressive training off", self.epoch)
             figure = -self.epoch if self.cfg.select_on == "last" else val[self.cfg.select_on]
             improved = figure < self.best
             if improved:
@@ -516,6 +587,8 @@ class Trainer:
             self.history.append(row)
             if self.out_dir:
                 save_atomic(self.state(), self.out_dir / "last.pt")
+                with atomic_path(self.out_dir / "history.json") as tmp:
+                    tmp.write_text(json.dumps(self.history, indent=1))
             self._report(row)
         if self.best_state is not None:
             self.model.load_state_dict(self.best_state)
@@ -535,10 +608,14 @@ class Stage:
 
 def fit_stages(stages: list[Stage], data: TextData, out_dir: str | Path | None = None,
                resume: bool = True) -> dict[str, list[dict[str, Any]]]:
-    "Train the stages in order, each with its own checkpoints in out_dir/<name>; the history of each stage."
+    """Train the stages in order, each with its own checkpoints in out_dir/<name> (their names, in order, in
+    out_dir/stages.json); the history of each stage."""
     names = [s.name for s in stages]
     if len(set(names)) != len(names):
         raise ValueError(f"stage names must be distinct, got {names}")
+    if out_dir is not None:                     # the order of the stages' folders, for readers of the run
+        with atomic_path(Path(out_dir) / "stages.json") as tmp:
+            tmp.write_text(json.dumps({"stages": names}))
     histories = {}
     for stage in stages:
         if stage.prepare is not None:

@@ -12,7 +12,7 @@ from torch import nn
 
 from ..contract import DiagGaussian, lengths, n_predicted
 from ..nn import CNNDecoder, GaussianHead, RNNDecoder, RNNEncoder, init_uniform_, keras_init_, reparameterize
-from ..objectives import gaussian_kl
+from ..objectives import gaussian_kl_dims
 
 # %% auto #0
 __all__ = ['LSTMVAEConfig', 'LSTMVAE']
@@ -44,6 +44,8 @@ class LSTMVAEConfig:
     cnn_dropout: float = 0.1
     out_bias: bool = False
     cnn_block_input_conv: bool = False
+    z_state: str = "h0"
+    emb_init_range: float | None = None
 
     def __post_init__(self):
         if self.n_samples < 1:
@@ -58,6 +60,15 @@ class LSTMVAEConfig:
             raise ValueError("choose one initialisation: init_range (uniform) or keras_init, not both")
         if self.decoder not in ("rnn", "cnn"):
             raise ValueError(f"decoder must be 'rnn' or 'cnn', got {self.decoder!r}")
+        if self.z_state not in ("h0", "tanh_c0"):
+            raise ValueError(f"z_state must be 'h0' or 'tanh_c0', got {self.z_state!r}")
+        if self.z_state == "tanh_c0" and not (self.latent and self.z_to_h0 and self.decoder == "rnn"
+                                                and self.cell == "lstm"):
+            raise ValueError("z_state='tanh_c0' sets the initial LSTM state from z: it needs latent=True, "
+                             "z_to_h0=True, decoder='rnn' and cell='lstm'")
+        if self.emb_init_range is not None and (self.init_range is None or not self.emb_init_range > 0):
+            raise ValueError(f"emb_init_range must be > 0 and come with init_range, got emb_init_range="
+                             f"{self.emb_init_range!r}, init_range={self.init_range!r}")
 
 # %% ../../nbs/10_lstm_vae.ipynb #1d9c08ad
 class LSTMVAE(nn.Module):
@@ -81,11 +92,26 @@ class LSTMVAE(nn.Module):
         else:
             self.decoder = RNNDecoder(c.vocab_size, c.emb_dim, c.hidden_dim, z_dim, c.cell, z_to_h0=c.z_to_h0,
                                       dropout_in=c.dropout, dropout_out=c.dropout, inputless=c.inputless,
-                                      unk_id=unk_id, embedding=shared, out_bias=c.out_bias)
-        if c.init_range is not None:
-            init_uniform_(self, c.init_range)
-        if c.keras_init:
-            keras_init_(self)
+                                      unk_id=unk_id, embedding=shared, out_bias=c.out_bias, z_state=c.z_state)
+        self._initialise_(self)
+
+    def _initialise_(self, module: nn.Module) -> None:
+        "Draw `module`'s parameters by the config's scheme (uniform or Keras; nothing more for PyTorch's default)."
+        if self.config.init_range is not None:
+            init_uniform_(module, self.config.init_range, emb_a=self.config.emb_init_range)
+        if self.config.keras_init:
+            keras_init_(module)
+
+    def reset_decoder_(self) -> "LSTMVAE":
+        "Re-initialise the decoder only, by the config's scheme and the current torch RNG (Li et al.'s `--reset_dec`)."
+        if self.config.share_embedding:
+            raise ValueError("encoder and decoder share their embedding: the decoder cannot be reset on its own")
+        if self.config.init_range is None and not self.config.keras_init:       # PyTorch's own initialisation
+            for m in self.decoder.modules():
+                if hasattr(m, "reset_parameters"):
+                    m.reset_parameters()
+        self._initialise_(self.decoder)
+        return self
 
     # -- the model contract (`vaepapers.contract.LatentModel`) ------------------------------------------------
     @property
@@ -152,7 +178,7 @@ class LSTMVAE(nn.Module):
         return self.decoder.reorder_state(state, index)
 
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        "Per-sentence training terms `rec` and `kl` (and the posterior's `mu`, `logvar`)."
+        "Per-sentence training terms `rec` and `kl` (and `kl_dims` [B, n_z], the posterior's `mu`, `logvar`)."
         if not self.config.latent:
             rec = self.rec(x, None)
             return {"rec": rec, "kl": torch.zeros_like(rec)}
@@ -163,4 +189,5 @@ class LSTMVAE(nn.Module):
         else:                                                                  # Eq. 3: mean of L losses
             B, L = z.shape[:2]
             rec = self.rec(x.repeat_interleave(L, 0), z.reshape(B * L, 1, -1)).view(B, L).mean(1)
-        return {"rec": rec, "kl": gaussian_kl(mu, logvar), "mu": mu, "logvar": logvar}
+        kl_dims = gaussian_kl_dims(mu, logvar)                                 # [B, n_z]
+        return {"rec": rec, "kl": kl_dims.sum(-1), "kl_dims": kl_dims, "mu": mu, "logvar": logvar}
