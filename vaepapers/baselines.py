@@ -58,6 +58,8 @@ class Knobs:
     fb_mode: int = 2                    # Li et al.'s `fb`: 1 per sentence, 2 per dimension, 3 per batch
     pretrain_lr: float = 0.5            # both stages of +pretraining+FBP
     pretrain_epochs: int | None = None  # stage 1's epoch budget; None: as stage 2's
+    aggressive_max_steps: int = 100     # +aggressive: inner encoder steps per batch at most (He et al.)
+    aggressive_window: int = 15         # +aggressive: inner steps per window of the stopping rule
 
     def __post_init__(self):
         if self.cyclic not in ("fu", "fu_ptb"):
@@ -66,7 +68,8 @@ class Knobs:
             raise ValueError(f"cycles must be an integer >= 1, got {self.cycles!r}")
         if self.pretrain_epochs is not None and not (isinstance(self.pretrain_epochs, int) and self.pretrain_epochs >= 1):
             raise ValueError(f"pretrain_epochs must be None or an integer >= 1, got {self.pretrain_epochs!r}")
-        FreeBits(self.target_kl, self.fb_mode)                      # target_kl, fb_mode checked where they are used
+        TrainConfig(aggressive_max_steps=self.aggressive_max_steps, aggressive_window=self.aggressive_window)
+        FreeBits(self.target_kl, self.fb_mode)                      # the others checked where they are used
         Linear(self.kl_start, 1.0, self.warm_up)
         Cyclical(1.0, self.cycle_ratio)
 
@@ -110,4 +113,7 @@ def method_stages(method: str, model: LSTMVAE, cfg: TrainConfig, knobs: Knobs = 
             return [Stage("", model, ELBO(Cyclical.fu_ptb()), replace(cfg, optimizer="adam", lr=1e-3))]
         return [Stage("", model, ELBO(Cyclical.fu(cfg.epochs, knobs.cycles, knobs.cycle_ratio)), cfg)]
     objective = {"LSTM-LM": ELBO(), "VAE": ELBO(), "+anneal": ELBO(anneal), "+aggressive": ELBO(anneal)}[method]
-    return [Stage("", model, objective, replace(cfg, aggressive=method == "+aggressive"))]
+    if method == "+aggressive":                 # only this run's identity carries the inner-loop settings
+        cfg = replace(cfg, aggressive=True, aggressive_max_steps=knobs.aggressive_max_steps,
+                      aggressive_window=knobs.aggressive_window)
+    return [Stage("", model, objective, cfg)]

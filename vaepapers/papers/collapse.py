@@ -51,8 +51,7 @@ class CollapseProfile(Profile):
         super().__post_init__()
         object.__setattr__(self, "methods", subset_of("methods", self.methods, METHODS))
         self.knobs                                                          # Knobs checks its own fields
-        for name in ("aggressive_max_steps", "aggressive_window", "iw_samples"):
-            check_int(name, getattr(self, name))
+        check_int("iw_samples", self.iw_samples)
         check_int("iw_sentences", self.iw_sentences, none_ok=True)
         if self.sizes is not None:
             subset_of("sizes", tuple(self.sizes), ("emb_dim", "hidden_dim", "z_dim"))
@@ -63,7 +62,8 @@ class CollapseProfile(Profile):
     @property
     def knobs(self) -> Knobs:
         return Knobs(self.kl_start, self.warm_up, self.cyclic, self.cycles, self.cycle_ratio, self.target_kl,
-                     self.fb_mode, pretrain_epochs=self.pretrain_epochs)
+                     self.fb_mode, pretrain_epochs=self.pretrain_epochs,
+                     aggressive_max_steps=self.aggressive_max_steps, aggressive_window=self.aggressive_window)
 
 
 PROFILES: dict[str, CollapseProfile] = {
@@ -93,11 +93,9 @@ def cost(profile: CollapseProfile) -> str:
 
 # %% ../../nbs/22_collapse.ipynb #05dfd043
 def train_config(profile: CollapseProfile, seed: int, device: str = "auto"):
-    "He et al.'s `TrainConfig` with the profile's epochs, bf16 and aggressive settings."
+    "He et al.'s `TrainConfig` with the profile's epochs and bf16 (a method's own settings: `method_stages`)."
     P = profile
-    return he_li_train(epochs=P.epochs, seed=seed, device=device, bf16=P.bf16,
-                       aggressive_max_steps=P.aggressive_max_steps, aggressive_window=P.aggressive_window,
-                       max_steps_per_epoch=2 if P.dry_run else None, progress=P.name != "smoke" and not P.dry_run)
+    return he_li_train(epochs=P.epochs, seed=seed, device=device, bf16=P.bf16, max_steps_per_epoch=2 if P.dry_run else None, progress=P.name != "smoke" and not P.dry_run)
 
 
 def method_dir(runs_dir: str | Path, profile: CollapseProfile, dataset: str, method: str, seed: int) -> Path:
