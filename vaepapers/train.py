@@ -265,7 +265,8 @@ class NonFiniteLossError(FloatingPointError):
 @torch.no_grad()
 def validate(model: torch.nn.Module, data: TextData, objective: Callable, t: float, cfg: TrainConfig,
              split: str = "valid") -> dict[str, float]:
-    "Validation figures of `model` on `split`: every term, nll, ppl, loss and (where declared) mi, au, mu_var, kl_dims."
+    """Validation figures of `model` on `split`: every term, nll, ppl, loss and (where declared) mi, au, mu_var,
+    kl_dims and the model's own `statistics`."""
     device = next(model.parameters()).device
     batches = data.batches(split, cfg.eval_batch_size)
     latent = cfg.mi_au and {"mi", "au"} <= model.estimators
@@ -275,6 +276,7 @@ def validate(model: torch.nn.Module, data: TextData, objective: Callable, t: flo
         q = cat_posteriors(posteriors(model, batches)) if latent else None
         p = (cat_posteriors([type(prior).cat([prior]) for prior in (model.prior(x.to(device)) for x in batches)])
              if hasattr(q, "kl_dims") else None)
+        own = model.statistics(batches) if hasattr(model, "statistics") else {}
     out = elbo_summary({k: v for k, v in terms.items() if k not in needs}, model.bound)
     out["loss"] = objective({k: v for k, v in terms.items() if k != "n_tokens"}, t)[0].item()
     if q is not None:
@@ -283,7 +285,7 @@ def validate(model: torch.nn.Module, data: TextData, objective: Callable, t: flo
         out["mu_var"] = q.mean.double().var(0, unbiased=True).tolist()              # [n_z]
     if p is not None:
         out["kl_dims"] = q.kl_dims(p).double().mean(0).tolist()                     # [n_z]
-    return out
+    return out | own
 
 # %% ../nbs/03_train.ipynb #5c1d6a84
 def inner_loop(step: Callable[[], tuple[float, int]], max_steps: int = 100, window: int = 15) -> int:
@@ -375,6 +377,8 @@ class Trainer:
                  native_bf16(self.device)[1] if cfg.bf16 is not False else "off as asked")
         self.cfg, self.data, self.objective, self.select_params = replace(cfg, bf16=bf16), data, objective, params
         self.model = model.to(self.device)
+        if self.device.type == "cpu":
+            torch.set_flush_denormal(True)                                    # see "Denormal numbers" above
         self.start_sha256 = state_sha256(self.model.state_dict())             # the weights this run starts from
         self.data_fingerprint = data.fingerprint() if hasattr(data, "fingerprint") else None
         self.out_dir = Path(out_dir) if out_dir is not None else None
