@@ -1,6 +1,7 @@
-"""Issue 10: DAVAM's notebooks run end to end under `smoke` through papermill, as a user runs them; the card's
-command (`-p K 128`) trains exactly the DAVAM row it names; Table II's baseline rows are the collapse notebook's runs,
-found in `runs_dir` and not retrained; the reported figures are the paper's (position-averaged KL) beside the bound."""
+"""Issue 10: DAVAM's notebooks run end to end under `smoke` through papermill, as a user runs them (Tables II–V here,
+Figures 3–4 in test_davam_figures); the card's command (`-p K 128`) trains exactly the DAVAM row it names; Table II's
+baseline rows are the collapse notebook's runs, found in `runs_dir` and not retrained; the reported figures are the
+paper's (position-averaged KL) beside the bound; Tables III–V sample from the models Table II trained."""
 import math
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from vaepapers.baselines import METHODS
 from vaepapers.diagnostics import read_history
-from vaepapers.papers.davam import PROFILES, model_dir
+from vaepapers.papers.davam import GENERATION_ROWS, PROFILES, generation_profile, model_dir, row_label
 
 pytestmark = pytest.mark.slow
 
@@ -59,3 +60,21 @@ def test_davam_two_stages_each_in_its_folder(table2_k128, shared):
     P = PROFILES["smoke"]
     h = read_history(model_dir(shared / "runs", P, "toy", "DAVAM (K=128)", 0))
     assert h.stage.tolist() == ["posterior"] * P.epochs + ["prior"] * P.prior_epochs
+
+
+@pytest.mark.parametrize("table", [3, 4, 5])
+def test_generation_tables_smoke(table2_k128, run_notebook, shared, table):
+    """Tables III–V with -p K 128 sample from the DAVAM model Table II trained (not retrained), score every sample
+    with row 1's LM and write one row per model and length, or per sample for Table III."""
+    davam_ckpts = checkpoints(shared / "runs" / "davam" / "smoke" / "toy" / "davam")
+    out = run_notebook(f"davam_table{table}", shared, K=128)
+    assert checkpoints(shared / "runs" / "davam" / "smoke" / "toy" / "davam") == davam_ckpts
+    samples = pd.read_csv(out / "samples.csv", keep_default_na=False)
+    P = generation_profile(PROFILES["smoke"], table)
+    models = {row_label(m, 128) if m == "DAVAM" else m for m in GENERATION_ROWS[table]}
+    assert set(samples.model) == models
+    assert set(samples.length) == set(P.lengths) and (samples.profile == "smoke").all()
+    assert (samples.groupby(["model", "length"]).size() == P.n_samples).all()
+    spoken = samples[samples.words > 0]
+    assert len(spoken) and (spoken.nll > 0).all() and (spoken.words <= spoken.length - 1).all()
+    assert (out / f"davam_table{table}.png").stat().st_size > 10_000

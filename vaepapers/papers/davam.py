@@ -20,16 +20,16 @@ from ..models.davam import DAVAM, DAVAMConfig, davam_stages
 from ..objectives import Linear
 from . import collapse
 from ..reproduce import (Profile, check_int, dry_run_profile, fit_and_evaluate, load_data, published,
-                                 run_dir, subset_of)
+                                 require_corpora, require_device, resolve_profile, run_dir, subset_of)
 from ..text import TextData
 
 # %% auto #0
 __all__ = ['MODELS', 'PAPER_BOUND', 'BETA_START', 'PROFILES', 'DRY_RUN', 'CPU_TOKENS_PER_SEC', 'GENERATION_ROWS',
            'GENERATION_DATASETS', 'row_label', 'DAVAMProfile', 'cost', 'stage_configs', 'beta_schedule', 'model_config',
            'model_dir', 'run_model', 'collapse_profile', 'run_table2', 'reported', 'table2', 'prior_curve',
-           'table2_claims', 'plot_table2', 'generation_profile', 'sample_sentences', 'fluency_scorer', 'generated',
-           'run_generation', 'diversity', 'paper_name', 'table3', 'table4', 'table5', 'fluency_claim', 'plot_fluency',
-           'plot_diversity']
+           'table2_claims', 'plot_table2', 'generation_profile', 'generation_setup', 'sample_sentences',
+           'fluency_scorer', 'generated', 'run_generation', 'diversity', 'paper_name', 'table3', 'table4', 'table5',
+           'fluency_claim', 'plot_fluency', 'plot_diversity']
 
 # %% ../../nbs/23_davam.ipynb #4630f9c2
 MODELS = {"GAVAM": "gavam", "DAVAM-q": "davam_q", "DAVAM": "davam", "VAE+Attn": "vae_attn"}   # label -> kind
@@ -306,6 +306,20 @@ def generation_profile(profile: DAVAMProfile, table: int) -> DAVAMProfile:
     rows = GENERATION_ROWS[table]
     return replace(profile, models=tuple(m for m in rows if m in MODELS),
                    baselines=tuple(m for m in rows if m in METHODS), K=(max(profile.K),))
+
+
+def generation_setup(table: int, profile: str, device: str = "auto", data_dir: str | Path | None = None,
+                     dry_run: bool = False, datasets=None, **params) -> DAVAMProfile:
+    """The profile a Table `table` notebook runs: `profile` with the notebook's `params` (None: the profile's value)
+    and the table's rows; for a dry run on synthetic data, else with the device and every corpus checked first."""
+    P = resolve_profile(PROFILES, profile, device=device, datasets=datasets or GENERATION_DATASETS.get(profile),
+                        **params)
+    P = generation_profile(P, table)
+    if dry_run:
+        return dry_run_profile(P, **DRY_RUN)
+    require_device(P.name, device, lambda: cost(P))
+    require_corpora(P.datasets, data_dir)                       # every corpus found before anything trains
+    return P
 
 
 @torch.no_grad()
