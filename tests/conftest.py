@@ -36,3 +36,16 @@ def dry_run(run_notebook, tmp_path_factory):
             done[name] = run_notebook(name, tmp_path_factory.mktemp(f"dry-{name}"), profile="paper", dry_run=True)
         return done[name]
     return get
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory, request):
+    "One temporary folder per test module whose runs/ the module's notebooks share (as they share runs_dir in use)."
+    return tmp_path_factory.mktemp(request.module.__name__.removeprefix("tests.").removeprefix("test_"))
+
+
+@pytest.fixture(scope="session")
+def checkpoints():
+    """checkpoints(folder) -> every checkpoint under `folder` with its modification time (ns); equal before and after
+    a notebook ran = that notebook found the runs and did not retrain them."""
+    return lambda folder: {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in Path(folder).rglob("*.pt")}

@@ -3,7 +3,6 @@ Figures 3–4 in test_davam_figures); the card's command (`-p K 128`) trains exa
 baseline rows are the collapse notebook's runs, found in `runs_dir` and not retrained; the reported figures are the
 paper's (position-averaged KL) beside the bound; Tables III–V sample from the models Table II trained."""
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,18 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory):
-    "One temporary folder whose runs/ the notebooks of this module share (as they share runs_dir in use)."
-    return tmp_path_factory.mktemp("davam")
-
-
-def checkpoints(runs: Path) -> dict[str, int]:
-    "Every checkpoint under `runs` with its modification time (ns)."
-    return {str(p.relative_to(runs)): p.stat().st_mtime_ns for p in runs.rglob("*.pt")}
-
-
-@pytest.fixture(scope="module")
-def table2_k128(run_notebook, shared):
+def table2_k128(run_notebook, shared, checkpoints):
     """collapse_diagnostics first (it trains rows 1–7), then the card's command: davam_table2 with -p K 128; the
     out_dir and the collapse checkpoints as they were before davam_table2 ran."""
     run_notebook("collapse_diagnostics", shared)
@@ -49,7 +37,7 @@ def test_table2_card_command_trains_the_row_it_names(table2_k128):
     assert (out / "davam_table2.png").stat().st_size > 10_000
 
 
-def test_table2_reuses_the_collapse_runs(table2_k128, shared):
+def test_table2_reuses_the_collapse_runs(table2_k128, shared, checkpoints):
     "Rows 1–7 were trained by collapse_diagnostics: davam_table2 found their checkpoints and wrote none of them."
     _, before = table2_k128
     assert len(before) >= len(METHODS)
@@ -63,7 +51,7 @@ def test_davam_two_stages_each_in_its_folder(table2_k128, shared):
 
 
 @pytest.mark.parametrize("table", [3, 4, 5])
-def test_generation_tables_smoke(table2_k128, run_notebook, shared, table):
+def test_generation_tables_smoke(table2_k128, run_notebook, shared, checkpoints, table):
     """Tables III–V with -p K 128 sample from the DAVAM model Table II trained (not retrained), score every sample
     with row 1's LM and write one row per model and length, or per sample for Table III."""
     davam_ckpts = checkpoints(shared / "runs" / "davam" / "smoke" / "toy" / "davam")

@@ -3,7 +3,6 @@
 point that is a Table II model is Table II's run folder, trained once and reused (by the other panels and by Figure 3's
 generator); every other point and every (n, a) of Figure 3 has its own folder."""
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,23 +14,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory):
-    "One temporary folder whose runs/ both notebooks share (as they share runs_dir in use)."
-    return tmp_path_factory.mktemp("davam-figures")
-
-
-def checkpoints(folder: Path) -> dict[str, int]:
-    "Every checkpoint under `folder` with its modification time (ns)."
-    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*.pt")}
-
-
-@pytest.fixture(scope="module")
 def figure4(run_notebook, shared):
     return run_notebook("davam_figure4", shared)
 
 
 @pytest.fixture(scope="module")
-def figure3(run_notebook, shared, figure4):
+def figure3(run_notebook, shared, figure4, checkpoints):
     "Figure 3 after Figure 4: its generator is Figure 4's default point; the checkpoints of that folder before it ran."
     table2 = model_dir(shared / "runs", FIGURE3_PROFILES["smoke"], "toy", "DAVAM (K=32)", 0)
     before = checkpoints(table2)
@@ -74,7 +62,7 @@ def test_figure4_dynamics_and_claims(figure4):
     assert len(claims) == 10 and set(claims.panel) == set("abcd") and set(claims.holds) <= {"yes", "no"}
 
 
-def test_figure3_grid_and_reuse(figure3, shared):
+def test_figure3_grid_and_reuse(figure3, shared, checkpoints):
     out, table2, before = figure3
     P = FIGURE3_PROFILES["smoke"]
     res = pd.read_csv(out / "results.csv")
