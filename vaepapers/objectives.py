@@ -85,20 +85,24 @@ class Linear:
 # %% ../nbs/02_objectives.ipynb #2cfaa076
 @dataclass(frozen=True)
 class Cyclical:
-    "Linear from `start` to `end` over the first `ratio` of every `period`-epoch cycle, then flat (Fu et al. 2019)."
+    "`start` for the first `hold` of every `period`-epoch cycle, then linear to `end` over `ratio` of it, then flat (Fu et al. 2019: hold 0)."
     period: float
     ratio: float = 0.5
     start: float = 0.0
     end: float = 1.0
     cycles: int | None = None                                   # after this many cycles: `end` for good
+    hold: float = 0.0                                           # share of each cycle kept at `start` before the rise
 
     def __post_init__(self):
-        for name in ("period", "ratio", "start", "end"):
+        for name in ("period", "ratio", "start", "end", "hold"):
             _finite("Cyclical", name, getattr(self, name))
         if self.period <= 0:
             raise ValueError(f"Cyclical.period must be > 0 epochs, got {self.period!r}")
         if not 0 <= self.ratio <= 1:
             raise ValueError(f"Cyclical.ratio must be in [0, 1], got {self.ratio!r}")
+        if not 0 <= self.hold <= 1 - self.ratio:
+            raise ValueError(f"Cyclical.hold must be in [0, 1 - ratio] = [0, {1 - self.ratio:g}] (the hold and the rise "
+                             f"share one cycle), got {self.hold!r}")
         if self.cycles is not None and (isinstance(self.cycles, bool) or not isinstance(self.cycles, numbers.Integral)
                                         or self.cycles < 1):
             raise ValueError(f"Cyclical.cycles must be a whole number >= 1 or None, got {self.cycles!r}")
@@ -122,8 +126,11 @@ class Cyclical:
 
     def __call__(self, t: float) -> float:
         cycle, tau = divmod(max(t, 0.0), self.period)          # cycles completed, epochs into this one
+        tau -= self.hold * self.period                          # epochs into the rise (< 0: still holding)
         if (self.cycles is not None and cycle >= self.cycles) or tau >= self.ratio * self.period:
             return self.end
+        if tau < 0:
+            return self.start
         return self.start + (self.end - self.start) * tau / (self.ratio * self.period)
 
 # %% ../nbs/02_objectives.ipynb #2b02ecd6

@@ -20,7 +20,7 @@ from ..objectives import ELBO, LOG_2PI, Constant, Schedule, check_schedule, log_
 
 # %% auto #0
 __all__ = ['RELEASED_CODE', 'DELLAConfig', 'LatentLink', 'LatentChain', 'ChainPosterior', 'ChainPrior', 'pool_attention', 'DELLA',
-           'della_objective']
+           'della_objective', 'GPT2LM']
 
 # %% ../../nbs/13_della.ipynb #cb62d9e4
 _CHOICES = {                                    # field -> {allowed value: what it means}
@@ -546,3 +546,51 @@ def della_objective(config: DELLAConfig, beta: Schedule = Constant(1.0)) -> ELBO
     check_schedule("beta (the KL weight)", beta)
     extra = {"kl_loss": beta} | ({"bow": Constant(config.bow_weight)} if config.bow_weight > 0 else {})
     return ELBO(Constant(0.0), extra)
+
+# %% ../../nbs/13_della.ipynb #ed30e9d6
+class GPT2LM(nn.Module):
+    "A `GPT2` as a language model without latent under the project's contract (see above)."
+
+    terms = ("rec", "kl")
+    bound = ("rec",)
+    estimators = frozenset()
+    z_draws = 0
+
+    def __init__(self, gpt2: GPT2, pad_id: int):
+        super().__init__()
+        self.gpt2, self.pad_id = gpt2, pad_id
+
+    def n_tokens(self, x: torch.Tensor) -> torch.Tensor:
+        return n_predicted(x, self.pad_id)
+
+    def rec(self, x: torch.Tensor) -> torch.Tensor:
+        "−log p(x) per sentence over the predicted tokens: x [B, T+2] -> [B]."
+        inputs = x[:, :-1]
+        hidden = self.gpt2(inputs, inputs != self.pad_id, compute_logits=False)["hidden"]
+        return linear_token_nll(hidden, self.gpt2.head_weight, x[:, 1:], self.pad_id)
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        rec = self.rec(x)
+        return {"rec": rec, "kl": torch.zeros_like(rec)}
+
+    def posterior(self, x: torch.Tensor):
+        raise TypeError("GPT2LM has no latent variable: no posterior")
+
+    def prior(self, x: torch.Tensor):
+        raise TypeError("GPT2LM has no latent variable: no prior")
+
+    def log_px(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        "log p(x), the same for every z: x [B, T+2], z [B, S, ...] -> [B, S]."
+        return -self.rec(x).float()[:, None].expand(len(x), z.shape[1])
+
+    def init_state(self, z: torch.Tensor | None) -> None:
+        return None
+
+    def step(self, token: torch.Tensor, z: torch.Tensor | None, state: KVCache | None) -> tuple[torch.Tensor, KVCache]:
+        "Logits [B, V] of the token after `token` [B] and the grown cache (z is ignored)."
+        out = self.gpt2(token[:, None], past=state, use_cache=True)
+        return out["logits"][:, -1].float(), out["past"]
+
+    def reorder_state(self, state: KVCache | None, index: torch.Tensor) -> KVCache | None:
+        return None if state is None else state.select(index)
+
