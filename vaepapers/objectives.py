@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import torch
 
@@ -106,6 +106,11 @@ class Cyclical:
         if self.cycles is not None and (isinstance(self.cycles, bool) or not isinstance(self.cycles, numbers.Integral)
                                         or self.cycles < 1):
             raise ValueError(f"Cyclical.cycles must be a whole number >= 1 or None, got {self.cycles!r}")
+
+    def __repr__(self) -> str:
+        "The dataclass repr, without `hold` when it is 0: a run's identity (its objective's repr) stays what it was."
+        shown = [f.name for f in fields(self) if f.name != "hold" or self.hold]
+        return f"Cyclical({', '.join(f'{n}={getattr(self, n)!r}' for n in shown)})"
 
     @classmethod
     def fu(cls, epochs: float, M: int = 4, R: float = 0.5) -> "Cyclical":
