@@ -1,7 +1,9 @@
 """Issue 11: DELLA's Tables 1 and 8 run end to end under `smoke` through papermill, as a user runs them: every row is
 trained and evaluated (finite IW-PPL, ELBO = Rec + KL for the latent rows, the GPT-2 row without latent columns),
 samples are generated for every row, the files are written and labelled with the profile; Table 8 reuses the
-backbone and the runs Table 1 left in the shared `runs_dir` (both on the toy corpus under `smoke`)."""
+backbone and the runs Table 1 left in the shared `runs_dir` (both on the toy corpus under `smoke`). Tables 4, 5 and
+Figures 2, 3 run after Table 1 in the same `runs_dir`: their rows, claims and files, the rows shared with Table 1
+reused, and Figure 3's interpolation decoding at t = 0 and t = 1 exactly what z_a and z_b decode on their own."""
 import json
 import math
 import os
@@ -11,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from vaepapers.papers.della import PROFILES, ROWS, backbone_dir
+from vaepapers.papers.della import PROFILES, ROWS, SMOKE_ROWS, backbone_dir, figure2_rows
 
 pytestmark = pytest.mark.slow
 
@@ -63,3 +65,83 @@ def test_table8_smoke_reuses_table1(table1, run_notebook, shared, checkpoints):
     out = run_notebook("della_table8", shared, data_dir=str(DATA))
     check_results(out, "della_table8")
     assert len(before) >= len(ROWS) and checkpoints(shared / "runs" / "della") == before     # nothing retrained
+
+
+# Tables 4, 5 and Figures 2, 3 (issue 11, §4): each runs under `smoke` after Table 1 in the same `runs_dir`; the rows
+# they share with Table 1 (DELLA; the +Annealing rows of Table 5; all layers in Figure 2) are found, not retrained.
+def run_timed(run_notebook, name, shared):
+    t0 = time.perf_counter()
+    out = run_notebook(name, shared, data_dir=str(DATA))
+    return out, time.perf_counter() - t0
+
+
+def check_common(out: Path, name: str, rows) -> pd.DataFrame:
+    res = pd.read_csv(out / "results.csv")
+    assert res.model.tolist() == list(rows) and (res.dataset == "toy").all()
+    assert (res.profile == "smoke").all() and (res.variant == "paper").all()
+    assert res.ppl_iw.map(math.isfinite).all() and (res.ppl_iw > 1).all()
+    assert res[["elbo", "kl", "mi", "au"]].map(math.isfinite).all().all()
+    assert ((res.elbo - (res.rec + res.kl)).abs() < 1e-6).all()
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["params"]["profile"] == "smoke" and meta["dry_run"] is False
+    assert (out / f"{name}.png").stat().st_size > 10_000
+    return res
+
+
+def table1_results(shared) -> pd.DataFrame:
+    return pd.read_csv(shared / "della_table1" / "results.csv").set_index("model")
+
+
+def test_table4_smoke(table1, run_notebook, shared):
+    out, secs = run_timed(run_notebook, "della_table4", shared)
+    res = check_common(out, "della_table4", SMOKE_ROWS[4]).set_index("model")
+    assert res.at["DELLA", "ppl_iw"] == table1_results(shared).at["DELLA", "ppl_iw"]       # Table 1's run, reused
+    claim = json.loads((out / "claim.json").read_text())["toy"]
+    assert isinstance(claim["holds"], bool) and set(claim["fraction_lost"]) == {"-LTP", "-LW", "Separate", "l = L KL"}
+    assert all(math.isfinite(v) for v in claim["fraction_lost"].values())
+    assert secs < 120, f"della_table4 took {secs:.0f}s under smoke"
+
+
+def test_table5_smoke(table1, run_notebook, shared):
+    out, secs = run_timed(run_notebook, "della_table5", shared)
+    res = check_common(out, "della_table5", SMOKE_ROWS[5]).set_index("model")
+    t1 = table1_results(shared)
+    for m in ("Embed", "Memory", "Softmax", "DELLA"):                                     # +Annealing = Table 1's run
+        assert res.at[f"{m} +Annealing", "ppl_iw"] == t1.at[m, "ppl_iw"]
+    assert (res.filter(like=" none", axis=0).epochs_trained == PROFILES["smoke"].epochs).all()
+    claim = json.loads((out / "claim.json").read_text())["toy"]
+    assert isinstance(claim["holds"], bool) and set(claim["kl"]) == {"DELLA", "Embed", "Memory", "Softmax"}
+    assert secs < 120, f"della_table5 took {secs:.0f}s under smoke"
+
+
+def test_figure2_smoke(table1, run_notebook, shared):
+    out, secs = run_timed(run_notebook, "della_figure2", shared)
+    rows = figure2_rows(PROFILES["smoke"].n_layer)
+    res = check_common(out, "della_figure2", rows).set_index("model")
+    assert res.at["DELLA layers 1-last", "ppl_iw"] == table1_results(shared).at["DELLA", "ppl_iw"]
+    fig2 = pd.read_csv(out / "figure2.csv")
+    assert set(fig2.group) == {"ending at layer e", "starting at layer b"} and set(fig2.n_layers) == {1, 2}
+    assert fig2.ppl.map(math.isfinite).all()
+    claim = json.loads((out / "claim.json").read_text())["toy"]
+    assert isinstance(claim["holds"], bool) and all(isinstance(claim[g]["holds"], bool) for g in set(fig2.group))
+    assert secs < 120, f"della_figure2 took {secs:.0f}s under smoke"
+
+
+def test_figure3_smoke(table1, run_notebook, shared):
+    out, secs = run_timed(run_notebook, "della_figure3", shared)
+    res = pd.read_csv(out / "results.csv")
+    assert res.model.tolist() == ["DELLA"] and (res.profile == "smoke").all()
+    assert res.ppl_iw.item() == table1_results(shared).at["DELLA", "ppl_iw"]               # Table 1's run, reused
+    interp = pd.read_csv(out / "interpolations.csv", keep_default_na=False)
+    assert interp.pair.nunique() == 3 and (interp.groupby("pair").size() == 6).all()
+    for _, g in interp.groupby("pair"):
+        g = g.sort_values("t")
+        assert g.t.tolist() == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        assert g.sentence.iloc[0] == g.own_a.iloc[0] and g.sentence.iloc[-1] == g.own_b.iloc[0]   # the endpoints
+        assert g.x_a.iloc[0] and g.x_b.iloc[0]
+    overlap = pd.read_csv(out / "overlap.csv")
+    assert len(overlap) == 2 * len(interp) and overlap.bleu2.between(0, 100).all()
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["params"]["profile"] == "smoke" and "interpolations.csv" in meta["tables_sha256"]
+    assert (out / "della_figure3.png").stat().st_size > 10_000
+    assert secs < 120, f"della_figure3 took {secs:.0f}s under smoke"

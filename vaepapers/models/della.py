@@ -170,7 +170,12 @@ class LatentLink(nn.Module):
         pre = base if self.post_r is None else base + self.post_r(r)
         mu, logvar = pre.chunk(2, -1)
         if self.bn is not None:
-            mu = self.bn(mu.reshape(-1, self.p)).view(mu.shape)
+            flat, bn = mu.reshape(-1, self.p), self.bn
+            if self.training and len(flat) == 1:                          # one sentence: no batch statistics,
+                flat = F.batch_norm(flat, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0, bn.eps)
+            else:                                                         # so the running ones (a last batch of 1)
+                flat = bn(flat)
+            mu = flat.view(mu.shape)
         return _clamped(mu, logvar, self.clamp)
 
 
