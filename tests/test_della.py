@@ -3,7 +3,8 @@ trained and evaluated (finite IW-PPL, ELBO = Rec + KL for the latent rows, the G
 samples are generated for every row, the files are written and labelled with the profile; Table 8 reuses the
 backbone and the runs Table 1 left in the shared `runs_dir` (both on the toy corpus under `smoke`). Tables 4, 5 and
 Figures 2, 3 run after Table 1 in the same `runs_dir`: their rows, claims and files, the rows shared with Table 1
-reused, and Figure 3's interpolation decoding at t = 0 and t = 1 exactly what z_a and z_b decode on their own."""
+reused (their checkpoints, in the folders Table 1 wrote, found and left untouched), and Figure 3's interpolation
+decoding at t = 0 and t = 1 exactly what z_a and z_b decode on their own."""
 import json
 import math
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from vaepapers.papers.della import PROFILES, ROWS, SMOKE_ROWS, backbone_dir, figure2_rows
+from vaepapers.papers.della import PROFILES, ROWS, SMOKE_ROWS, backbone_dir, figure2_rows, model_dir
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +39,10 @@ def check_results(out: Path, name: str) -> pd.DataFrame:
     assert res.ppl_iw.map(math.isfinite).all() and (res.ppl_iw > 1).all()
     latent = res[res.model != "GPT-2"]
     assert latent[["elbo", "kl", "kl_sum", "mi", "au", "nll"]].map(math.isfinite).all().all()
-    assert ((latent.elbo - (latent.rec + latent.kl)).abs() < 1e-6).all()          # variant 'paper': KL summed
+    assert ((latent.elbo - (latent.rec + latent.kl)).abs() < 1e-6).all()
+    assert ((latent.kl - latent.kl_sum).abs() < 1e-6).all()                          # variant 'paper': KL summed
+    assert ((latent.kl_per_layer - latent.kl_sum / latent.n_links).abs() < 1e-9).all()
+    assert (latent.ppl_iw_code < latent.ppl_iw).all()        # the code's denominator also counts <s>: a lower PPL
     assert ((latent.nll - (latent.rec + latent.kl_sum)).abs() < 1e-6).all()
     lm = res[res.model == "GPT-2"].iloc[0]
     assert math.isnan(lm.elbo) and math.isnan(lm.kl)
@@ -49,6 +53,9 @@ def check_results(out: Path, name: str) -> pd.DataFrame:
     meta = json.loads((out / "meta.json").read_text())
     assert meta["params"]["profile"] == "smoke" and meta["dry_run"] is False and "samples.csv" in meta["tables_sha256"]
     assert (out / f"{name}.png").stat().st_size > 10_000
+    claim = json.loads((out / "claim.json").read_text())["toy"]                   # claim_lowest_ppl
+    assert isinstance(claim["holds"], bool) and claim["variant"] == "paper" and set(claim["ppl"]) == set(ROWS)
+    assert claim["holds"] == (claim["ppl"]["DELLA"] < min(v for k, v in claim["ppl"].items() if k != "DELLA"))
     return res
 
 
@@ -82,43 +89,61 @@ def check_common(out: Path, name: str, rows) -> pd.DataFrame:
     assert res.ppl_iw.map(math.isfinite).all() and (res.ppl_iw > 1).all()
     assert res[["elbo", "kl", "mi", "au"]].map(math.isfinite).all().all()
     assert ((res.elbo - (res.rec + res.kl)).abs() < 1e-6).all()
+    assert ((res.kl - res.kl_sum).abs() < 1e-6).all()                               # variant 'paper': KL summed
     meta = json.loads((out / "meta.json").read_text())
     assert meta["params"]["profile"] == "smoke" and meta["dry_run"] is False
     assert (out / f"{name}.png").stat().st_size > 10_000
     return res
 
 
-def table1_results(shared) -> pd.DataFrame:
-    return pd.read_csv(shared / "della_table1" / "results.csv").set_index("model")
+def table1_checkpoints(shared, checkpoints) -> dict[str, int]:
+    "Table 1's checkpoints (run by the `table1` fixture) as they are now: the snapshot to compare after a notebook ran."
+    before = checkpoints(shared / "runs" / "della")
+    assert len(before) >= len(ROWS), before
+    return before
 
 
-def test_table4_smoke(table1, run_notebook, shared):
+def reused(shared, before: dict[str, int], after: dict[str, int], rows) -> bool:
+    """Each of `rows` runs in a folder (`model_dir`, through `same_run`) that held Table 1's checkpoints before, and
+    every checkpoint present before is there, untouched, after: the notebook found those runs and retrained none."""
+    root = shared / "runs" / "della"
+    for row in rows:
+        folder = str(model_dir(shared / "runs", PROFILES["smoke"], "toy", row, 0).relative_to(root))
+        assert any(k.startswith(folder + os.sep) for k in before), (row, folder, sorted(before))
+    return all(after.get(k) == t for k, t in before.items())
+
+
+def test_table4_smoke(table1, run_notebook, shared, checkpoints):
+    before = table1_checkpoints(shared, checkpoints)
     out, secs = run_timed(run_notebook, "della_table4", shared)
-    res = check_common(out, "della_table4", SMOKE_ROWS[4]).set_index("model")
-    assert res.at["DELLA", "ppl_iw"] == table1_results(shared).at["DELLA", "ppl_iw"]       # Table 1's run, reused
+    check_common(out, "della_table4", SMOKE_ROWS[4])
+    assert reused(shared, before, checkpoints(shared / "runs" / "della"), ["DELLA"])       # Table 1's run, reused
     claim = json.loads((out / "claim.json").read_text())["toy"]
     assert isinstance(claim["holds"], bool) and set(claim["fraction_lost"]) == {"-LTP", "-LW", "Separate", "l = L KL"}
     assert all(math.isfinite(v) for v in claim["fraction_lost"].values())
     assert secs < 120, f"della_table4 took {secs:.0f}s under smoke"
 
 
-def test_table5_smoke(table1, run_notebook, shared):
+def test_table5_smoke(table1, run_notebook, shared, checkpoints):
+    before = table1_checkpoints(shared, checkpoints)
     out, secs = run_timed(run_notebook, "della_table5", shared)
     res = check_common(out, "della_table5", SMOKE_ROWS[5]).set_index("model")
-    t1 = table1_results(shared)
-    for m in ("Embed", "Memory", "Softmax", "DELLA"):                                     # +Annealing = Table 1's run
-        assert res.at[f"{m} +Annealing", "ppl_iw"] == t1.at[m, "ppl_iw"]
+    assert reused(shared, before, checkpoints(shared / "runs" / "della"),         # +Annealing = Table 1's runs
+                  [f"{m} +Annealing" for m in ("Embed", "Memory", "Softmax", "DELLA")])
     assert (res.filter(like=" none", axis=0).epochs_trained == PROFILES["smoke"].epochs).all()
     claim = json.loads((out / "claim.json").read_text())["toy"]
     assert isinstance(claim["holds"], bool) and set(claim["kl"]) == {"DELLA", "Embed", "Memory", "Softmax"}
+    assert claim["variant"] == "paper" and claim["kl_compared"] == "kl_per_layer"
+    assert claim["kl"]["DELLA"] == pytest.approx(res.at["DELLA none", "kl_sum"] / res.at["DELLA none", "n_links"])
     assert secs < 120, f"della_table5 took {secs:.0f}s under smoke"
 
 
-def test_figure2_smoke(table1, run_notebook, shared):
+def test_figure2_smoke(table1, run_notebook, shared, checkpoints):
+    before = table1_checkpoints(shared, checkpoints)
     out, secs = run_timed(run_notebook, "della_figure2", shared)
     rows = figure2_rows(PROFILES["smoke"].n_layer)
-    res = check_common(out, "della_figure2", rows).set_index("model")
-    assert res.at["DELLA layers 1-last", "ppl_iw"] == table1_results(shared).at["DELLA", "ppl_iw"]
+    check_common(out, "della_figure2", rows)
+    assert reused(shared, before, checkpoints(shared / "runs" / "della"), ["DELLA layers 1-last"])   # Table 1's DELLA
     fig2 = pd.read_csv(out / "figure2.csv")
     assert set(fig2.group) == {"ending at layer e", "starting at layer b"} and set(fig2.n_layers) == {1, 2}
     assert fig2.ppl.map(math.isfinite).all()
@@ -127,11 +152,13 @@ def test_figure2_smoke(table1, run_notebook, shared):
     assert secs < 120, f"della_figure2 took {secs:.0f}s under smoke"
 
 
-def test_figure3_smoke(table1, run_notebook, shared):
+def test_figure3_smoke(table1, run_notebook, shared, checkpoints):
+    before = table1_checkpoints(shared, checkpoints)
     out, secs = run_timed(run_notebook, "della_figure3", shared)
     res = pd.read_csv(out / "results.csv")
     assert res.model.tolist() == ["DELLA"] and (res.profile == "smoke").all()
-    assert res.ppl_iw.item() == table1_results(shared).at["DELLA", "ppl_iw"]               # Table 1's run, reused
+    assert reused(shared, before, checkpoints(shared / "runs" / "della"), ["DELLA"])       # Table 1's run, reused
+    assert checkpoints(shared / "runs" / "della") == before                               # and nothing else trained
     interp = pd.read_csv(out / "interpolations.csv", keep_default_na=False)
     assert interp.pair.nunique() == 3 and (interp.groupby("pair").size() == 6).all()
     for _, g in interp.groupby("pair"):

@@ -433,7 +433,8 @@ class DELLA(nn.Module):
     # -- the model contract (`vaepapers.contract.LatentModel`) ------------------------------------------------
     @property
     def terms(self) -> tuple[str, ...]:
-        return ("rec", "kl", "kl_sum", "kl_loss") + (("bow",) if self.bow_proj is not None else ())
+        return (("rec", "kl", "kl_sum", "kl_loss") + (("kl_trained",) if self.config.kl_layer is not None else ())
+                + (("bow",) if self.bow_proj is not None else ()))
 
     @property
     def n_links(self) -> int:
@@ -514,10 +515,13 @@ class DELLA(nn.Module):
         c = self.config
         kl = q.kl_dims(self.prior(x)).unflatten(-1, (self.n_links, c.latent_dim)).sum(-1)    # [B, K] per link
         trained = kl if c.kl_layer is None else kl[:, [self.fused[c.kl_layer - 1][1]]]
+        trained_kl = trained[:, 0]
         if c.kl_threshold > 0:
             trained = trained.clamp(min=c.kl_threshold)
         out = {"rec": self.rec(x, q.z), "kl": _layer_reduce(kl, c.kl_reduce), "kl_sum": kl.sum(-1),
                "kl_loss": _layer_reduce(trained, c.kl_reduce)}
+        if c.kl_layer is not None:                  # the one trained layer's KL, unthresholded (Table 4's "l = 1 KL")
+            out["kl_trained"] = trained_kl
         if self.bow_proj is not None:
             out["bow"] = self.bow(x, q.z[:, -c.latent_dim:])
         return out

@@ -28,10 +28,10 @@ __all__ = ['ROWS', 'TABLE_DATASETS', 'VARIANTS', 'MADE_HERE', 'BPE_SIZE', 'HUB_L
            'TRICKS', 'ROW_SPECS', 'TABLE_ROWS', 'PROFILES', 'DRY_RUN', 'GPU_HOURS', 'TRAIN_WORDS', 'CPU_FLOPS',
            'METRICS', 'SMOKE_ROWS', 'RowSpec', 'layers_row', 'row_spec', 'DELLAProfile', 'cost', 'beta_schedule',
            'train_config', 'model_config', 'objective', 'tokenizer', 'load_data', 'backbone_dir', 'prepare_backbone',
-           'load_backbone', 'decoding', 'sample_texts', 'same_run', 'model_dir', 'run_row', 'run_table', 'table',
-           'plot_table', 'figure2_rows', 'default_rows', 'run_means', 'claim_lw', 'claim_no_annealing',
-           'claim_more_layers', 'figure2_table', 'model_config_span', 'plot_figure2', 'plot_rows', 'interpolate',
-           'interpolation_overlap', 'plot_interpolation', 'run_figure3']
+           'load_backbone', 'decoding', 'sample_texts', 'same_run', 'model_dir', 'ppl_iw_code', 'out_name', 'run_row',
+           'run_table', 'table', 'plotted', 'plot_table', 'figure2_rows', 'default_rows', 'run_means', 'claim_lw',
+           'claim_no_annealing', 'claim_lowest_ppl', 'claim_more_layers', 'figure2_table', 'model_config_span',
+           'plot_figure2', 'plot_rows', 'interpolate', 'interpolation_overlap', 'plot_interpolation', 'run_figure3']
 
 # %% ../../nbs/25_della.ipynb #1a628c48
 ROWS = {"GPT-2": None, "Embed": "embed", "Memory": "memory", "Softmax": "softmax", "DELLA": "della"}  # label -> injection
@@ -340,6 +340,19 @@ def model_dir(runs_dir: str | Path, profile: DELLAProfile, dataset: str, row: st
     return run_dir(runs_dir, "della", profile, dataset, (profile.source, profile.variant, same_run(profile, row)), seed)
 
 
+def ppl_iw_code(nll_iw: float, ppl_iw: float) -> float:
+    """IW-PPL with the released code's denominator (notes §7, pitfall 2): exp(Σ nll_iw / Σ (n_tokens + 1)), i.e. every
+    unpadded token (`contract.lengths`: `<s>` and `</s>` too) counted, not only the predicted ones. From the same
+    sentences' mean IW-NLL and IW-PPL per predicted token: Σ nll / N = `nll_iw`, Σ nll / Σ n_tokens = ln `ppl_iw`."""
+    return math.exp(1 / (1 / math.log(ppl_iw) + 1 / nll_iw))
+
+
+def out_name(profile: DELLAProfile) -> str:
+    """The notebooks' default out_dir folder, `out/<notebook>/<out_name>`: the profile's `run_name`, with the variant
+    appended unless it is the default `paper` (so a `-p variant code` run does not overwrite the paper variant's)."""
+    return profile.run_name if profile.variant == "paper" else f"{profile.run_name}-variant-{profile.variant}"
+
+
 def run_row(data: TextData, dataset: str, row: str, seed: int, profile: DELLAProfile, source, runs_dir: str | Path,
             device: str = "auto") -> tuple[torch.nn.Module, dict[str, Any], list[list[str]]]:
     "Train (or resume) and evaluate one row; its model, its result row and its samples."
@@ -360,7 +373,10 @@ def run_row(data: TextData, dataset: str, row: str, seed: int, profile: DELLAPro
     spoken = [t for t in texts if t]
     gen = generation_metrics(spoken, refs, mauve_checkpoint=P.mauve_checkpoint) if len(spoken) > 1 else {}
     nan, K = float("nan"), getattr(model, "n_links", 0)
-    latent = {"elbo": r["nll_reported"], "au_per_layer": r["au"] / K} if K else {"elbo": nan, "kl": nan}
+    latent = ({"elbo": r["nll_reported"], "au_per_layer": r["au"] / K, "n_links": K, "kl_per_layer": r["kl_sum"] / K}
+              if K else {"elbo": nan, "kl": nan})
+    if "nll_iw" in r:                                  # the code's denominator (<s>, </s> counted), labelled apart
+        latent["ppl_iw_code"] = ppl_iw_code(r["nll_iw"], r["ppl_iw"])
     out = {"dataset": dataset, "model": row, "seed": seed, "profile": P.name, "variant": P.variant,
            "decoding": decoding(P, row).name} | r | latent | {"n_samples": n, "n_empty": n - len(spoken)} | gen
     return model, out, texts
@@ -392,22 +408,46 @@ METRICS = {"ppl": "ppl_iw", "elbo": "elbo", "kl": "kl", "mi": "mi", "au": "au_pe
 
 def table(results: pd.DataFrame, name: str, profile: str) -> pd.DataFrame:
     """The paper's rows (`published(name)`) above this run's means over seeds, in the paper's columns, each row
-    labelled by its source; the run's Dist is Dist-2 in %, its AU the per-layer average (App. A.3)."""
+    labelled by its source (with the run's `variant`); the run's Dist is Dist-2 in %, its AU the per-layer average
+    (App. A.3). Under `variant="code"` a `ppl_code` column (`ppl_iw_code`: the code's denominator, `<s>`, `</s>`
+    counted) follows `ppl`: it is the one to set beside the paper's PPL. Rows training one layer's KL (Table 4's
+    "l = 1 KL", "l = L KL") add `kl_trained` (that layer's KL, unthresholded) after `kl`."""
     paper = published(name).assign(source="paper")
     cols = [m for m, c in METRICS.items() if c in results]
     run = results.groupby(["dataset", "model"], sort=False)[[METRICS[m] for m in cols]].mean().reset_index()
-    run = run.rename(columns={METRICS[m]: m for m in cols}).assign(source=f"{profile} run")
+    variants = list(dict.fromkeys(results["variant"])) if "variant" in results else []
+    label = f"{profile} run" + (f" (variant {', '.join(variants)})" if variants else "")
+    run = run.rename(columns={METRICS[m]: m for m in cols}).assign(source=label)
+    g = results.groupby(["dataset", "model"], sort=False)
+    code = "code" in variants and "ppl_iw_code" in results
+    if code:
+        run["ppl_code"] = g["ppl_iw_code"].mean().values
+    trained = "kl_trained" in results                     # "KL on one layer" rows: that layer's KL
+    if trained:
+        run["kl_trained"] = g["kl_trained"].mean().values
     if "dist" in run:
         run["dist"] = 100 * run["dist"]                    # the paper prints Dist in %
-    keep = ["source", "dataset", "model", *METRICS]
+    after = {"ppl": ["ppl_code"] if code else [], "kl": ["kl_trained"] if trained else []}
+    keep = ["source", "dataset", "model", *[c for m in METRICS for c in [m, *after.get(m, [])]]]
     return pd.concat([paper, run], ignore_index=True).reindex(columns=keep)
 
 
+def plotted(results: pd.DataFrame, name: str, profile: str) -> pd.DataFrame:
+    "`table`'s rows that `plot_table` draws: all but the published rows whose note calls them a copy error."
+    t = table(results, name, profile)
+    paper = published(name)
+    noted = paper[paper["note"].fillna("").str.contains("copy error")] if "note" in paper else paper.iloc[:0]
+    bad = set(zip(noted.dataset, noted.model))
+    drop = (t.source == "paper") & pd.Series([(d, m) in bad for d, m in zip(t.dataset, t.model)], index=t.index)
+    return t[~drop].reset_index(drop=True)
+
+
 def plot_table(results: pd.DataFrame, name: str, profile: str):
-    "Bars of IW-PPL, KL and Self-BLEU per row: the paper's corpora beside this run's (seaborn)."
+    """Bars of IW-PPL, KL and Self-BLEU per row: the paper's corpora beside this run's (seaborn); the published rows
+    noted as copy errors (Table 8's PTB Optimus and Embed, SNLI Memory) are left out (`plotted`)."""
     import matplotlib.pyplot as plt
     import seaborn as sns
-    t = table(results, name, profile)
+    t = plotted(results, name, profile)
     t["where"] = t.source.where(t.source != "paper", "paper") + " · " + t.dataset
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.6))
     for ax, (col, label) in zip(axes, [("ppl", "IW-PPL (per BPE token)"), ("kl", "KL"), ("self_bleu", "Self-BLEU")]):
@@ -438,9 +478,14 @@ def default_rows(profile: DELLAProfile, which: int | str) -> tuple[str, ...]:
 
 # %% ../../nbs/25_della.ipynb #d0dfa26f
 def run_means(results: pd.DataFrame) -> pd.DataFrame:
-    "The run's means over seeds per (dataset, model), in the paper's column names (see `METRICS`)."
+    """The run's means over seeds per (dataset, model), in the paper's column names (see `METRICS`), with
+    `kl_per_layer` (kl_sum / n_links) and the `variant` when the results have them."""
     cols = [m for m, c in METRICS.items() if c in results]
-    run = results.groupby(["dataset", "model"], sort=False)[[METRICS[m] for m in cols]].mean().reset_index()
+    extra = [c for c in ("kl_per_layer",) if c in results]
+    g = results.groupby(["dataset", "model"], sort=False)
+    run = g[[METRICS[m] for m in cols] + extra].mean().reset_index()
+    if "variant" in results:
+        run["variant"] = g["variant"].agg(lambda v: ", ".join(dict.fromkeys(map(str, v)))).values
     return run.rename(columns={METRICS[m]: m for m in cols})
 
 
@@ -465,16 +510,35 @@ def claim_lw(means: pd.DataFrame) -> dict[str, Any]:
 
 
 def claim_no_annealing(means: pd.DataFrame) -> dict[str, Any]:
-    "Table 5: without annealing DELLA's KL, MI and AU are each higher than every paradigm's."
+    """Table 5: without annealing DELLA's KL, MI and AU are each higher than every paradigm's. KL is compared per layer
+    (`kl_per_layer` = kl_sum / n_links, as the paper's layer-averaged KL; a paradigm's one z: its KL) — under
+    `variant="paper"` DELLA's `kl` is the sum over its K layers; means without `kl_per_layer` (the published rows,
+    already layer-averaged) use `kl`. The claim records the variant and the KL column compared."""
     m = _by_model(means)
     names = ["DELLA none", "Embed none", "Memory none", "Softmax none"]
     missing = [r for r in names if r not in m.index]
     if missing:
         raise ValueError(f"claim_no_annealing needs the 'none' rows; missing {missing}")
-    values = {c: {r.removesuffix(" none"): float(m.at[r, c]) for r in names} for c in ("kl", "mi", "au")}
+    kl = "kl_per_layer" if "kl_per_layer" in m else "kl"
+    values = {c: {r.removesuffix(" none"): float(m.at[r, s]) for r in names} for c, s in (("kl", kl), ("mi", "mi"),
+                                                                                          ("au", "au"))}
     holds = all(v["DELLA"] > max(v[b] for b in ("Embed", "Memory", "Softmax")) for v in values.values())
+    variant = ", ".join(dict.fromkeys(map(str, m["variant"]))) if "variant" in m else None
     return {"claim": "without annealing DELLA keeps a higher KL, MI and AU than Embed, Memory, Softmax (Table 5)",
-            "holds": bool(holds), **values}
+            "holds": bool(holds), "variant": variant, "kl_compared": kl, **values}
+
+
+def claim_lowest_ppl(means: pd.DataFrame) -> dict[str, Any]:
+    """Tables 1 and 8: with annealing DELLA's IW-PPL is the lowest of the rows run (GPT-2, Embed, Memory, Softmax).
+    Every row of one corpus has the same sentences and token counts, so `ppl` and `ppl_code` rank them alike."""
+    m = _by_model(means)
+    others = [r for r in m.index if r != "DELLA" and not pd.isna(m.at[r, "ppl"])]
+    if "DELLA" not in m.index or not others:
+        raise ValueError(f"claim_lowest_ppl needs DELLA and another row; got {list(m.index)}")
+    ppl = {r: float(m.at[r, "ppl"]) for r in ["DELLA", *others]}
+    variant = ", ".join(dict.fromkeys(map(str, m["variant"]))) if "variant" in m else None
+    return {"claim": "with annealing DELLA's IW-PPL is the lowest (Tables 1, 8)",
+            "holds": bool(ppl["DELLA"] < min(ppl[r] for r in others)), "variant": variant, "ppl": ppl}
 
 
 def _spearman(a, b) -> float:
