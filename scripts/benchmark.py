@@ -66,6 +66,24 @@ QUICK = {"aggressive_steps": 4, "steps": 10, "warmup": 2, "window": 5, "iw_sente
          "chunk_candidates": "25,50", "check_steps": 0, "peak_sizes": "1024,2048", "peak_seconds": 0.5}
 
 
+def data_dir_or_exit(p: argparse.ArgumentParser, data_dir: str | None) -> str:
+    "`--data-dir`, else $VAEPAPERS_DATA; without either, one parser error that says what to pass."
+    data_dir = data_dir or os.environ.get(DATA_ENV)
+    if not data_dir:
+        p.error(f"no data folder: pass --data-dir DIR or set ${DATA_ENV} (the folder that holds ptb/)")
+    return data_dir
+
+
+def timing_device(name: str) -> tuple[torch.device, list[str], str]:
+    """The device to time on (denormals flushed on a CPU, as the Trainer does: see vaepapers.train, "Denormal
+    numbers"), the precisions worth timing there (bf16 only where native) and why bf16 is or is not one."""
+    device = resolve_device(name)
+    if device.type == "cpu":
+        torch.set_flush_denormal(True)
+    native, why = native_bf16(device)
+    return device, ["fp32", "bf16"] if native else ["fp32"], why
+
+
 def predicted_tokens(x: torch.Tensor, pad_id: int = 0) -> int:
     "Predicted tokens (words + </s>) of a batch [B, T+2]."
     return int((x[:, 1:] != pad_id).sum())
@@ -378,9 +396,7 @@ def main(argv=None) -> dict:
     if args.quick:                                  # quick defaults; options given explicitly still win
         p.set_defaults(**QUICK)
         args = p.parse_args(argv)
-    data_dir = args.data_dir or os.environ.get(DATA_ENV)
-    if not data_dir:
-        p.error(f"no data folder: pass --data-dir DIR or set ${DATA_ENV} (the folder that holds ptb/)")
+    data_dir = data_dir_or_exit(p, args.data_dir)
 
     t_start = time.perf_counter()
     if args.threads:

@@ -22,7 +22,6 @@ loop over `LSTMCell`) and the prior at ≈ 1.22 steps/s (the issue's figures). T
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -30,15 +29,15 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmark import Window, matmul_peak, predicted_tokens, summarise  # noqa: E402
+from benchmark import (Window, data_dir_or_exit, matmul_peak, predicted_tokens, summarise,  # noqa: E402
+                       timing_device)
 
 from vaepapers.models.davam import DAVAM, DAVAMConfig, davam_stages  # noqa: E402
 from vaepapers.text import TextData  # noqa: E402
-from vaepapers.train import TrainConfig, autocast, native_bf16, resolve_device, seed_everything  # noqa: E402
+from vaepapers.train import TrainConfig, autocast, seed_everything  # noqa: E402
 
 BATCH, CLIP = 32, 5.0
 REFERENCE = {"stage1_tokens_per_sec": 990.0, "prior_steps_per_sec": 1.22}      # released code, 2 cores, fp32
-DATA_ENV = "VAEPAPERS_DATA"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -155,15 +154,9 @@ def main(argv=None) -> dict:
     args = p.parse_args(argv)
     if args.quick:
         args.steps, args.prior_steps, args.warmup, args.window, args.check_steps = 6, 4, 1, 2, 0
-    data_dir = args.data_dir or os.environ.get(DATA_ENV)
-    if not data_dir:
-        p.error(f"no data folder: pass --data-dir DIR or set ${DATA_ENV} (the folder that holds ptb/)")
+    data_dir = data_dir_or_exit(p, args.data_dir)
     t0 = time.perf_counter()
-    device = resolve_device(args.device)
-    if device.type == "cpu":
-        torch.set_flush_denormal(True)                  # as the Trainer does (see vaepapers.train, "Denormal numbers")
-    native, why = native_bf16(device)
-    precisions = ["fp32", "bf16"] if native else ["fp32"]
+    device, precisions, why = timing_device(args.device)
     data = TextData.from_corpus("ptb", data_dir=data_dir)
     config = DAVAMConfig(vocab_size=len(data.vocab), kind="davam", K=args.K, prior_depth=args.prior_depth)
     train = data.batches("train", BATCH, shuffle=True, seed=args.seed)

@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import time
 from pathlib import Path
@@ -44,16 +43,16 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmark import Window, iw_sentences, matmul_peak, predicted_tokens, summarise  # noqa: E402
+from benchmark import (DATA_ENV, Window, data_dir_or_exit, iw_sentences, matmul_peak, predicted_tokens,  # noqa: E402
+                       summarise, timing_device)
 
-from vaepapers.gpt2 import GPT2, GPT2Config  # noqa: E402
+from vaepapers.gpt2 import GPT2Config  # noqa: E402
 from vaepapers.metrics import iw_log_px  # noqa: E402
 from vaepapers.models.della import DELLA, della_objective  # noqa: E402
 from vaepapers.papers.della import (PROFILES, backbone_dir, beta_schedule, load_backbone, load_data,  # noqa: E402
                                     model_config, tokenizer)
-from vaepapers.train import autocast, native_bf16, resolve_device, seed_everything  # noqa: E402
+from vaepapers.train import autocast, seed_everything  # noqa: E402
 
-DATA_ENV = "VAEPAPERS_DATA"
 PROFILE = PROFILES["cpu"]
 TARGET = {"iw": 5.0, "gen": 5.0}
 QUICK = {"iw_sentences": 8, "iw_batch": 8, "gen_batch": 8, "steps": 4, "warmup": 1, "window": 2,
@@ -292,16 +291,9 @@ def main(argv=None) -> dict:
     if args.quick:
         p.set_defaults(**QUICK)
         args = p.parse_args(argv)
-    data_dir = args.data_dir or os.environ.get(DATA_ENV)
-    if not data_dir:
-        p.error(f"no data folder: pass --data-dir DIR or set ${DATA_ENV} (the folder that holds ptb/)")
-
+    data_dir = data_dir_or_exit(p, args.data_dir)
     t0 = time.perf_counter()
-    device = resolve_device(args.device)
-    if device.type == "cpu":
-        torch.set_flush_denormal(True)                  # as the Trainer does (see vaepapers.train, "Denormal numbers")
-    native, why = native_bf16(device)
-    precisions = ["fp32", "bf16"] if native else ["fp32"]
+    device, precisions, why = timing_device(args.device)
     tok = tokenizer(PROFILE, data_dir)
     data = load_data("ptb", PROFILE, tok, data_dir)
     source, backbone = backbone_source(args.runs_dir, tok)
@@ -370,7 +362,7 @@ def print_table(r: dict, precisions: list[str], args) -> None:
     print(f"\n{'':44s}{'rate':>12s}{'best win':>10s}{'GFLOP/s':>9s}{'% peak':>8s}")
     def row(name, d, dec, pr="fp32"):
         print(f"{name:44s}{d['rate']:12.{dec}f}{d['best']:10.{dec}f}{d['gflops']:9.1f}{pct(d, pr):7.0f}%")
-    print(f"matmul peak: " + ", ".join(f"{pr} {peak[pr]['gflops']:.0f} GFLOP/s" for pr in precisions))
+    print("matmul peak: " + ", ".join(f"{pr} {peak[pr]['gflops']:.0f} GFLOP/s" for pr in precisions))
     row(f"IW-PPL({iw['k']}) folded, sentences/s", iw["folded"], 2)
     row(f"IW-PPL({iw['k']}) per-sample loop, sentences/s", iw["loop"], 2)
     print(f"{'  folded / loop':44s}{iw['speedup']:11.2f}x  {verdict(iw['speedup'], TARGET['iw'])}; FLOP ratio "
