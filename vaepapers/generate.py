@@ -73,12 +73,14 @@ class Decoding:
         if m not in METHODS:
             raise ValueError(f"unknown decoding method {m!r}; expected one of {', '.join(METHODS)}")
         for name in ("k", "p", "beam"):
-            if getattr(self, name) is not None and _VALUE_FIELD.get(m) != name:
+            if getattr(self, name) is not None and _VALUE_FIELD.get(m) != name and (m, name) != ("top_k", "p"):
                 raise ValueError(f"{name} is not used by {m} decoding")
         if m == "top_k" and (not isinstance(self.k, int) or self.k < 1):
             raise ValueError(f"top_k needs an integer k >= 1, got {self.k}")
         if m == "nucleus" and (self.p is None or not 0 < self.p <= 1):
             raise ValueError(f"nucleus needs p in (0, 1], got {self.p}")
+        if m == "top_k" and self.p is not None and not 0 < self.p <= 1:
+            raise ValueError(f"top_k's nucleus needs p in (0, 1], got {self.p}")
         if m == "beam" and (not isinstance(self.beam, int) or self.beam < 1):
             raise ValueError(f"beam needs an integer beam size >= 1, got {self.beam}")
         if not self.temperature > 0:
@@ -87,16 +89,18 @@ class Decoding:
             raise ValueError(f"temperature only applies to sampling methods, not {m}")
         if self.alpha != 0.0 and m != "beam":
             raise ValueError(f"alpha (length normalisation) only applies to beam search, not {m}")
-        if not self.include_crossing and m != "nucleus":
-            raise ValueError(f"include_crossing only applies to nucleus sampling, not {m}")
+        if not self.include_crossing and self.p is None:
+            raise ValueError(f"include_crossing only applies to a nucleus (p), not to {m} without p")
         if self.max_len < 1:
             raise ValueError(f"max_len must be >= 1, got {self.max_len}")
 
     @property
     def name(self) -> str:
-        "The label used in the papers' tables, e.g. 'greedy', 'top-15', 'NS p=0.9', 'beam 10'."
+        "The label used in the papers' tables, e.g. 'greedy', 'top-15', 'NS p=0.9', 'beam 10', 'top-50 p=0.9'."
         name = {"top_k": f"top-{self.k}", "nucleus": f"NS p={self.p}", "beam": f"beam {self.beam}"}.get(self.method,
                                                                                                       self.method)
+        if self.method == "top_k" and self.p is not None:
+            name += f" p={self.p}"
         if not self.include_crossing:
             name += " (excl.)"
         if self.alpha:
@@ -128,7 +132,8 @@ def filter_logits(logits: torch.Tensor, decoding: Decoding) -> torch.Tensor:
     "The logits a sampling method draws from — divided by the temperature, then filtered: [B, V] -> [B, V]."
     logits = logits.float() / decoding.temperature
     if decoding.method == "top_k":
-        return top_k_filter(logits, decoding.k)
+        logits = top_k_filter(logits, decoding.k)
+        return logits if decoding.p is None else nucleus_filter(logits, decoding.p, decoding.include_crossing)
     if decoding.method == "nucleus":
         return nucleus_filter(logits, decoding.p, decoding.include_crossing)
     return logits

@@ -26,7 +26,8 @@ __all__ = ['RELEASED_CODE', 'DELLAConfig', 'LatentLink', 'LatentChain', 'ChainPo
 _CHOICES = {                                    # field -> {allowed value: what it means}
     "injection": {"della": "layer-wise latents in the values", "embed": "the Embedding paradigm",
                   "memory": "the Memory paradigm", "softmax": "the Softmax paradigm"},
-    "fusion": {"ltp": "low-rank tensor product, Eq. 9", "add": "v + W z, Table 4's -LTP"},
+    "fusion": {"ltp": "low-rank tensor product, Eq. 9", "add": "v + W z, Table 4's -LTP",
+               "lmf": "Liu et al.'s sum of r rank-1 products (Eq. 9 acts as rank 1)"},
     "kl_reduce": {"sum": "over the layers, Eq. 6", "mean": "over the layers, released code"},
     "iw_reduce": {"sum": "the chain's densities", "mean": "layer-averaged, released code"},
     "pooling": {"first": "the state of <s>, paper", "attention": "learned attention pooling, released code"},
@@ -105,7 +106,7 @@ class DELLAConfig:
                              f"with one latent there is no chain")
         if self.fusion == "add" and self.ltp_init != "normal":
             raise ValueError(f"DELLAConfig.ltp_init={self.ltp_init!r} initialises the tensor product: it applies to "
-                             f"fusion='ltp' only, got fusion='add'")
+                             f"fusion='ltp' or 'lmf' only, got fusion='add'")
 
     @classmethod
     def released(cls, **changes) -> DELLAConfig:
@@ -398,7 +399,7 @@ class DELLA(nn.Module):
         self.chain = LatentChain(K, d, p, recurrent=not c.separate, learned_prior=c.layer1_prior == "learned",
                                  bn_mean=c.bn_mean, clamp=c.clamp)
         self.pool_w = nn.Parameter(torch.empty(K, d)) if c.pooling == "attention" else None
-        if della and c.fusion == "ltp":
+        if della and c.fusion != "add":
             self.factor_v = nn.ParameterList(nn.Parameter(torch.empty(c.rank, d, d + 1)) for _ in fused)
             self.factor_z = nn.ParameterList(nn.Parameter(torch.empty(c.rank, d, p + 1)) for _ in fused)
         elif della:
@@ -473,7 +474,8 @@ class DELLA(nn.Module):
         z_l = z[:, link, None]                                                   # [B, 1, p], shared by the positions
         if self.config.fusion == "add":
             return v + self.value_proj[slot](z_l)
-        return low_rank_tensor_product(v, z_l, (self.factor_v[slot], self.factor_z[slot]))
+        form = "lmf" if self.config.fusion == "lmf" else "della"
+        return low_rank_tensor_product(v, z_l, (self.factor_v[slot], self.factor_z[slot]), form)
 
     def inject(self, z: torch.Tensor) -> Inject:
         "Where the latents z [B, K·p] enter the decoder (the first table)."

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +19,22 @@ from ..gpt2 import GPT2, GPT2Config, load_gpt2, save_gpt2
 from ..metrics import generation_metrics
 from ..models.della import RELEASED_CODE, DELLA, DELLAConfig, GPT2LM, della_objective
 from ..objectives import ELBO, Constant, Cyclical
-from ..reproduce import Profile, check_int, fit_and_evaluate, published, run_dir, slug, subset_of
+from ..reproduce import (Profile, check_int, dry_run_profile, fit_and_evaluate, published, require_corpora,
+                                 require_device, resolve_profile, run_dir, slug, subset_of)
 from ..text import BPETokenizer, TextData, pad_batch
 from ..train import Stage, TrainConfig, seed_everything
 
 # %% auto #0
-__all__ = ['ROWS', 'TABLE_DATASETS', 'VARIANTS', 'MADE_HERE', 'BPE_SIZE', 'HUB_LAYERS', 'LAST', 'BOW', 'BN', 'KL_THRESHOLD',
-           'TRICKS', 'ROW_SPECS', 'TABLE_ROWS', 'PROFILES', 'DRY_RUN', 'GPU_HOURS', 'TRAIN_WORDS', 'CPU_FLOPS',
-           'METRICS', 'SMOKE_ROWS', 'RowSpec', 'layers_row', 'row_spec', 'DELLAProfile', 'cost', 'beta_schedule',
+__all__ = ['ROWS', 'TABLE_DATASETS', 'VARIANTS', 'MADE_HERE', 'BPE_SIZE', 'HUB_LAYERS', 'LAST', 'CODE_TOP_P', 'BOW', 'BN',
+           'KL_THRESHOLD', 'TRICKS', 'ROW_SPECS', 'TABLE_ROWS', 'PROFILES', 'DRY_RUN', 'GPU_HOURS', 'TRAIN_SENTENCES',
+           'WORDS_PER_SENTENCE', 'HUB_PARAMS', 'CPU_FLOPS', 'METRICS', 'SMOKE_ROWS', 'CPU_ROWS', 'CLAIMS', 'NOTEBOOKS',
+           'RowSpec', 'layers_row', 'row_spec', 'DELLAProfile', 'backbone_params', 'cost', 'beta_schedule',
            'train_config', 'model_config', 'objective', 'tokenizer', 'load_data', 'backbone_dir', 'prepare_backbone',
            'load_backbone', 'decoding', 'sample_texts', 'same_run', 'model_dir', 'ppl_iw_code', 'out_name', 'run_row',
-           'run_table', 'table', 'plotted', 'plot_table', 'figure2_rows', 'default_rows', 'run_means', 'claim_lw',
-           'claim_no_annealing', 'claim_lowest_ppl', 'claim_more_layers', 'figure2_table', 'model_config_span',
-           'plot_figure2', 'plot_rows', 'interpolate', 'interpolation_overlap', 'plot_interpolation', 'run_figure3']
+           'run_table', 'table', 'plotted', 'plot_table', 'figure2_rows', 'default_rows', 'ClaimNotChecked',
+           'run_means', 'claim_lw', 'claim_no_annealing', 'claim_lowest_ppl', 'claim_more_layers', 'check_claim',
+           'figure2_table', 'model_config_span', 'plot_figure2', 'plot_rows', 'interpolate', 'interpolation_overlap',
+           'plot_interpolation', 'run_figure3', 'notebook_profile']
 
 # %% ../../nbs/25_della.ipynb #1a628c48
 ROWS = {"GPT-2": None, "Embed": "embed", "Memory": "memory", "Softmax": "softmax", "DELLA": "della"}  # label -> injection
@@ -41,6 +44,7 @@ MADE_HERE = ("pretrain", "random")                    # backbones built in runs_
 BPE_SIZE = 50_259                                     # GPT-2's 50,257 ids + DELLA's <s>, </s>
 HUB_LAYERS = {"gpt2": 12, "gpt2-medium": 24, "gpt2-large": 36, "gpt2-xl": 48}
 LAST = "last"                                         # kl_layer / latent_layers: the backbone's last layer
+CODE_TOP_P = 0.9                                      # the released code's nucleus after its top-k (baselines)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ ROW_SPECS: dict[str, RowSpec] = (
     {label: RowSpec(inj) for label, inj in ROWS.items()}
     | {"-LTP": RowSpec("della", (("fusion", "add"),)), "-LW": RowSpec("della", (("layerwise", False),)),
        "Separate": RowSpec("della", (("separate", True),)), "l = 1 KL": RowSpec("della", (("kl_layer", 1),)),
-       "l = L KL": RowSpec("della", (("kl_layer", LAST),))}
+       "l = L KL": RowSpec("della", (("kl_layer", LAST),)),
+       "DELLA identity-init": RowSpec("della", (("ltp_init", "identity"),))}
     | {f"{m} (z × L)": RowSpec(ROWS[m], dim_per_layer=True) for m in ("Embed", "Memory", "Softmax")}
     | {f"{m} {t}": RowSpec(ROWS[m], ch, anneal) for m in ("Embed", "Memory", "Softmax", "DELLA")
        for t, (anneal, ch) in TRICKS.items()})
@@ -184,21 +189,43 @@ PROFILES: dict[str, DELLAProfile] = {
 DRY_RUN = dict(datasets=("yelp",), eval_sentences=16, iw_sentences=4, n_samples=4, beam=2, gen_max_len=4)
 
 # %% ../../nbs/25_della.ipynb #0c7acf72
-GPU_HOURS = {"yelp": 20, "yahoo": 20, "ptb": 6, "snli": 12}        # Table 6: one model, RTX 3090
-TRAIN_WORDS = {"yelp": 100_000 * 96, "yahoo": 100_000 * 79, "ptb": 42_000 * 21, "snli": 100_000 * 10}  # Table 7
+GPU_HOURS = {"yelp": 20, "yahoo": 20, "ptb": 6, "snli": 12}        # Table 6: one GPT-2-small model, RTX 3090
+TRAIN_SENTENCES = {"yelp": 100_000, "yahoo": 100_000, "ptb": 42_000, "snli": 100_000}   # Table 7
+WORDS_PER_SENTENCE = {"yelp": 96, "yahoo": 79, "ptb": 21, "snli": 10}                   # Table 7
+HUB_PARAMS = {"gpt2": 124e6, "gpt2-medium": 355e6, "gpt2-large": 774e6, "gpt2-xl": 1558e6}
 CPU_FLOPS = 50e9                       # float32 FLOP/s assumed for 2 CPU cores
 
 
+def backbone_params(profile: DELLAProfile) -> float:
+    "The backbone's parameter count: a hub name's, or 12·L·d² + (V + n_positions)·d from its sizes or config.json."
+    if profile.backbone in HUB_PARAMS and not profile.dry_run:
+        return HUB_PARAMS[profile.backbone]
+    sizes = profile.backbone_sizes if profile.backbone in MADE_HERE else {}
+    config = Path(profile.backbone) / "config.json"
+    if not sizes and config.is_file():
+        sizes = json.loads(config.read_text())
+    L, d = sizes.get("n_layer", 12), sizes.get("n_embd", 768)
+    return 12 * L * d * d + (BPE_SIZE + sizes.get("n_positions", 1024)) * d
+
+
 def cost(profile: DELLAProfile) -> str:
-    "One sentence: the models the profile trains, the paper's GPU hours for them and a CPU estimate."
+    """One sentence: the models the profile trains, the paper's GPU hours for them (scaled by the training sentences
+    and the backbone's size against GPT-2 small) and a CPU estimate."""
     P = profile
     n = len(P.rows) * len(P.datasets) * len(P.seeds)
-    gpu = sum(GPU_HOURS.get(d, 0) for d in P.datasets) * len(P.rows) * len(P.seeds)
-    tokens = sum(1.3 * TRAIN_WORDS.get(d, 0) for d in P.datasets) * P.epochs * len(P.rows) * len(P.seeds)
-    hours = tokens * 6 * 2 * 124e6 / CPU_FLOPS / 3600        # ~6 FLOP per parameter and token, two passes
-    return (f"This run fine-tunes {n} GPT-2-small models for {P.epochs} epochs each; the paper reports about "
-            f"{gpu:,} RTX 3090 hours for them (Table 6), and at ≈ {CPU_FLOPS / 1e9:.0f} GFLOP/s on 2 CPU cores it "
-            f"would take about {hours:,.0f} CPU hours.")
+    params = backbone_params(P)
+    sentences = {d: min(P.max_train or TRAIN_SENTENCES.get(d, 0), TRAIN_SENTENCES.get(d, 0)) for d in P.datasets}
+    scale = {d: sentences[d] / TRAIN_SENTENCES[d] * params / HUB_PARAMS["gpt2"] if sentences[d] else 0
+             for d in P.datasets}
+    gpu = sum(GPU_HOURS.get(d, 0) * scale[d] for d in P.datasets) * len(P.rows) * len(P.seeds)
+    tokens = sum(1.3 * WORDS_PER_SENTENCE.get(d, 0) * sentences[d] for d in P.datasets) * P.epochs * n / len(P.datasets)
+    hours = tokens * 6 * 2 * params / CPU_FLOPS / 3600        # ~6 FLOP per parameter and token, two passes
+    models = f"{n} model{'s' if n != 1 else ''}"
+    return (f"This run fine-tunes {models} of a {params / 1e6:,.0f}M-parameter GPT-2 for {P.epochs} epochs each; "
+            f"the paper reports about {gpu:,.0f} RTX 3090 hours for them (Table 6, scaled to this run's sentences and "
+            f"backbone), and at ≈ {CPU_FLOPS / 1e9:.0f} GFLOP/s on 2 CPU cores it would take about {hours:,.0f} CPU "
+            f"hours.")
+
 
 # %% ../../nbs/25_della.ipynb #68249ab7
 def beta_schedule(profile: DELLAProfile) -> Cyclical:
@@ -304,10 +331,11 @@ def load_backbone(source: str | Path | GPT2Config, vocab_size: int) -> GPT2:
 
 # %% ../../nbs/25_della.ipynb #ffacad61
 def decoding(profile: DELLAProfile, row: str) -> Decoding:
-    "App. A.1: beam search for DELLA, top-k sampling for the other rows."
+    "App. A.1: beam search for DELLA, top-k sampling for the other rows (then the nucleus 0.9 under `variant='code'`)."
     if row_spec(row).injection == "della":
         return Decoding("beam", beam=profile.beam, max_len=profile.gen_max_len)
-    return Decoding("top_k", k=profile.top_k, max_len=profile.gen_max_len)
+    p = CODE_TOP_P if profile.variant == "code" else None
+    return Decoding("top_k", k=profile.top_k, p=p, max_len=profile.gen_max_len)
 
 
 @torch.no_grad()
@@ -469,14 +497,28 @@ def figure2_rows(n_layer: int) -> tuple[str, ...]:
     return (*(layers_row(1, e) for e in range(1, n_layer)), *(layers_row(b, LAST) for b in range(n_layer, 0, -1)))
 
 
+CPU_ROWS = {4: ("DELLA", "-LTP", "-LW", "Embed (z × L)", "Memory (z × L)", "Softmax (z × L)"),
+            5: tuple(f"{m} {t}" for m in ("Embed", "Memory", "Softmax", "DELLA") for t in ("none", "+Annealing"))}
+
+
 def default_rows(profile: DELLAProfile, which: int | str) -> tuple[str, ...]:
-    "The rows a notebook runs when `rows` is not given: Table `which`'s (a subset under `smoke`) or Figure 2's."
+    "The rows a notebook runs when `rows` is not given: Table `which`'s (a subset under smoke, cpu) or Figure 2's."
     if which == "figure2":
         return figure2_rows(profile.n_layer)
-    return SMOKE_ROWS.get(which, TABLE_ROWS[which]) if profile.name == "smoke" else TABLE_ROWS[which]
+    return {"smoke": SMOKE_ROWS, "cpu": CPU_ROWS}.get(profile.name, {}).get(which, TABLE_ROWS[which])
 
 
 # %% ../../nbs/25_della.ipynb #d0dfa26f
+class ClaimNotChecked(ValueError):
+    "A claim needs a row the run did not train."
+
+
+CLAIMS = {"claim_lw": "-LW loses most of the gain (Table 4)",
+          "claim_no_annealing": "without annealing DELLA keeps a higher KL, MI and AU than Embed, Memory, Softmax (Table 5)",
+          "claim_lowest_ppl": "with annealing DELLA's IW-PPL is the lowest (Tables 1, 8)",
+          "claim_more_layers": "more latent layers lower the PPL (Figure 2)"}
+
+
 def run_means(results: pd.DataFrame) -> pd.DataFrame:
     """The run's means over seeds per (dataset, model), in the paper's column names (see `METRICS`), with
     `kl_per_layer` (kl_sum / n_links) and the `variant` when the results have them."""
@@ -500,12 +542,12 @@ def claim_lw(means: pd.DataFrame) -> dict[str, Any]:
     m = _by_model(means)
     wide = [r for r in m.index if r.endswith("(z × L)")]
     if "DELLA" not in m.index or "-LW" not in m.index or not wide:
-        raise ValueError(f"claim_lw needs rows DELLA, -LW and a '(z × L)' paradigm; got {list(m.index)}")
+        raise ClaimNotChecked(f"claim_lw needs rows DELLA, -LW and a '(z × L)' paradigm; got {list(m.index)}")
     gain = m.loc[wide, "ppl"].min() - m.at["DELLA", "ppl"]
     lost = {r: float((m.at[r, "ppl"] - m.at["DELLA", "ppl"]) / gain) for r in m.index
             if r != "DELLA" and r not in wide and row_spec(r).injection == "della"}
     holds = bool(gain > 0 and lost["-LW"] > 0.5 and lost["-LW"] == max(lost.values()))
-    return {"claim": "-LW loses most of the gain (Table 4)", "holds": holds, "gain_ppl": float(gain),
+    return {"claim": CLAIMS["claim_lw"], "holds": holds, "gain_ppl": float(gain),
             "fraction_lost": lost}
 
 
@@ -518,26 +560,28 @@ def claim_no_annealing(means: pd.DataFrame) -> dict[str, Any]:
     names = ["DELLA none", "Embed none", "Memory none", "Softmax none"]
     missing = [r for r in names if r not in m.index]
     if missing:
-        raise ValueError(f"claim_no_annealing needs the 'none' rows; missing {missing}")
+        raise ClaimNotChecked(f"claim_no_annealing needs the 'none' rows; missing {missing}")
     kl = "kl_per_layer" if "kl_per_layer" in m else "kl"
     values = {c: {r.removesuffix(" none"): float(m.at[r, s]) for r in names} for c, s in (("kl", kl), ("mi", "mi"),
                                                                                           ("au", "au"))}
     holds = all(v["DELLA"] > max(v[b] for b in ("Embed", "Memory", "Softmax")) for v in values.values())
     variant = ", ".join(dict.fromkeys(map(str, m["variant"]))) if "variant" in m else None
-    return {"claim": "without annealing DELLA keeps a higher KL, MI and AU than Embed, Memory, Softmax (Table 5)",
+    return {"claim": CLAIMS["claim_no_annealing"],
             "holds": bool(holds), "variant": variant, "kl_compared": kl, **values}
 
 
 def claim_lowest_ppl(means: pd.DataFrame) -> dict[str, Any]:
-    """Tables 1 and 8: with annealing DELLA's IW-PPL is the lowest of the rows run (GPT-2, Embed, Memory, Softmax).
+    """Tables 1 and 8: with annealing DELLA's IW-PPL is the lowest of the rows run (GPT-2, Embed, Memory, Softmax;
+    DELLA's own variants, such as "DELLA identity-init", are not compared).
     Every row of one corpus has the same sentences and token counts, so `ppl` and `ppl_code` rank them alike."""
     m = _by_model(means)
-    others = [r for r in m.index if r != "DELLA" and not pd.isna(m.at[r, "ppl"])]
+    others = [r for r in m.index if not pd.isna(m.at[r, "ppl"])
+              and (r not in ROW_SPECS or row_spec(r).injection != "della")]          # not DELLA nor its variants
     if "DELLA" not in m.index or not others:
-        raise ValueError(f"claim_lowest_ppl needs DELLA and another row; got {list(m.index)}")
+        raise ClaimNotChecked(f"claim_lowest_ppl needs DELLA and another row; got {list(m.index)}")
     ppl = {r: float(m.at[r, "ppl"]) for r in ["DELLA", *others]}
     variant = ", ".join(dict.fromkeys(map(str, m["variant"]))) if "variant" in m else None
-    return {"claim": "with annealing DELLA's IW-PPL is the lowest (Tables 1, 8)",
+    return {"claim": CLAIMS["claim_lowest_ppl"],
             "holds": bool(ppl["DELLA"] < min(ppl[r] for r in others)), "variant": variant, "ppl": ppl}
 
 
@@ -549,7 +593,7 @@ def _spearman(a, b) -> float:
 def claim_more_layers(fig2: pd.DataFrame) -> dict[str, Any]:
     """Figure 2: in each group of `figure2_table` the PPL falls as the latent layers grow (negative rank correlation,
     and the most layers beat one)."""
-    out, holds = {"claim": "more latent layers lower the PPL (Figure 2)"}, True
+    out, holds = {"claim": CLAIMS["claim_more_layers"]}, True
     for group, g in fig2.groupby("group", sort=False):
         g = g.sort_values("n_layers")
         rho = _spearman(g.n_layers, g.ppl)
@@ -557,6 +601,19 @@ def claim_more_layers(fig2: pd.DataFrame) -> dict[str, Any]:
         out[group] = {"spearman": rho, "ppl": dict(zip(g.n_layers.astype(int), g.ppl.astype(float))), "holds": ok}
         holds &= ok
     return {"holds": bool(holds)} | out
+
+
+def check_claim(claim, means: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """`claim` (one of the `claim_*` above) on each corpus of `means`: {corpus: its verdict}, or, when a row it needs
+    was not run, `holds` None and the reason; each printed."""
+    out = {}
+    for dataset, m in means.groupby("dataset", sort=False):
+        try:
+            out[dataset] = claim(m)
+        except ClaimNotChecked as e:
+            out[dataset] = {"claim": CLAIMS[claim.__name__], "holds": None, "not checked": str(e)}
+        print(f"{dataset}: {json.dumps(out[dataset], indent=1, default=float)}")
+    return out
 
 
 # %% ../../nbs/25_della.ipynb #3c40ba8d
@@ -586,7 +643,8 @@ def plot_figure2(fig2: pd.DataFrame, profile: str):
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
     for ax, col in zip(axes, ("ppl", "elbo", "kl")):
         sns.lineplot(fig2, x="n_layers", y=col, hue="group", style="dataset", marker="o", ax=ax)
-        ax.set(title=f"{col.upper()} ({profile} run)", xlabel="latent layers", ylabel=col.upper())
+        ax.set(title=f"{col.upper()} ({profile} run)", xlabel="latent layers", ylabel=col.upper(),
+               xticks=sorted(fig2.n_layers.unique()))
         ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
@@ -681,4 +739,34 @@ def run_figure3(profile: DELLAProfile, runs_dir: str | Path, device: str = "auto
     cols = ["pair", "t", "sentence", "x_a", "x_b", "own_a", "own_b"]
     return pd.DataFrame([r]), pd.concat(rows, ignore_index=True)[cols], pd.concat(overlaps, ignore_index=True), \
         data.checksums
+
+
+# %% ../../nbs/25_della.ipynb #7c4e8f31
+NOTEBOOKS = {"della_table1": 1, "della_table8": 8, "della_table4": 4, "della_table5": 5, "della_figure2": "figure2",
+             "della_figure3": "figure3"}                  # notebook -> `default_rows`' key
+
+
+def notebook_profile(notebook: str, profile: str, params: dict[str, Any], *, dry_run: bool = False,
+                     device: str = "auto", data_dir: str | Path | None = None,
+                     out_dir: str | Path | None = None) -> tuple[DELLAProfile, Path]:
+    "The resolved profile of a DELLA notebook (`params`: its parameters; None = the profile's) and its out_dir."
+    if notebook not in NOTEBOOKS:
+        raise ValueError(f"notebook must be one of {list(NOTEBOOKS)}, got {notebook!r}")
+    which = NOTEBOOKS[notebook]
+    table = which if isinstance(which, int) else 4                 # the figures: Table 4's corpus (Yelp)
+    params = dict(params)
+    if profile == "paper" and params.get("datasets") is None:
+        params["datasets"] = TABLE_DATASETS[table]
+    P = resolve_profile(PROFILES, profile, device=device, **params)
+    if which == "figure3":
+        P = replace(P, rows=("DELLA",))
+    elif not params.get("rows") and which not in (1, 8):
+        P = replace(P, rows=default_rows(P, which))               # the notebook's rows, not Table 1's
+    if dry_run:
+        rows = {4: P.rows[:2], 5: P.rows[:2], "figure2": (P.rows[0], P.rows[-1])}.get(which, P.rows)
+        P = dry_run_profile(P, **dict(DRY_RUN, datasets=TABLE_DATASETS[table][:1], rows=rows))
+    else:
+        require_device(P.name, device, lambda: cost(P))
+        require_corpora(P.datasets, data_dir)                    # every corpus found before anything trains
+    return P, Path(out_dir or f"out/{notebook}/{out_name(P)}")
 
