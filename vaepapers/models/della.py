@@ -427,8 +427,10 @@ class DELLA(nn.Module):
         for Wv, Wz in zip(getattr(self, "factor_v", ()), getattr(self, "factor_z", ())):
             if self.config.ltp_init == "normal":
                 nn.init.normal_(Wv, 0.0, std); nn.init.normal_(Wz, 0.0, std)
-            else:                                                    # sum_j Wv_j [v;1] = v, sum_j Wz_j [z;1] = 1
+            else:                                                    # ṽ = v: pair 1 ([I | 0], [0 | 1]), Wz_j>1 = 0
                 Wv.zero_(); Wz.zero_()
+                if self.config.fusion == "lmf":                      # a_j ⊙ b_j with a_j = b_j = 0 would never move
+                    nn.init.normal_(Wv[1:], 0.0, std)
                 Wv[0, :, :-1] = torch.eye(Wv.shape[1]); Wz[0, :, -1] = 1.0
 
     # -- the model contract (`vaepapers.contract.LatentModel`) ------------------------------------------------

@@ -537,6 +537,14 @@ def _by_model(means: pd.DataFrame) -> pd.DataFrame:
     return means.set_index("model")
 
 
+def _is_della(row: str) -> bool:
+    "A DELLA row or variant (Table 4's ablations, Figure 2's ranges, identity-init); False for the others and Optimus."
+    try:
+        return row_spec(row).injection == "della"
+    except ValueError:                                  # a published-only row (Optimus)
+        return False
+
+
 def claim_lw(means: pd.DataFrame) -> dict[str, Any]:
     "Table 4: −LW loses most of DELLA's PPL gain over the best wide paradigm (more than half, more than the others)."
     m = _by_model(means)
@@ -544,11 +552,14 @@ def claim_lw(means: pd.DataFrame) -> dict[str, Any]:
     if "DELLA" not in m.index or "-LW" not in m.index or not wide:
         raise ClaimNotChecked(f"claim_lw needs rows DELLA, -LW and a '(z × L)' paradigm; got {list(m.index)}")
     gain = m.loc[wide, "ppl"].min() - m.at["DELLA", "ppl"]
-    lost = {r: float((m.at[r, "ppl"] - m.at["DELLA", "ppl"]) / gain) for r in m.index
-            if r != "DELLA" and r not in wide and row_spec(r).injection == "della"}
-    holds = bool(gain > 0 and lost["-LW"] > 0.5 and lost["-LW"] == max(lost.values()))
-    return {"claim": CLAIMS["claim_lw"], "holds": holds, "gain_ppl": float(gain),
-            "fraction_lost": lost}
+    ablations = [r for r in m.index if r != "DELLA" and r not in wide and _is_della(r)]
+    if gain <= 0:                                       # no gain to lose: the fractions mean nothing
+        return {"claim": CLAIMS["claim_lw"], "holds": False, "gain_ppl": float(gain),
+                "fraction_lost": dict.fromkeys(ablations), "ablations_run": ablations}
+    lost = {r: float((m.at[r, "ppl"] - m.at["DELLA", "ppl"]) / gain) for r in ablations}
+    holds = bool(lost["-LW"] > 0.5 and lost["-LW"] == max(lost.values()))
+    return {"claim": CLAIMS["claim_lw"], "holds": holds, "gain_ppl": float(gain), "fraction_lost": lost,
+            "ablations_run": ablations}
 
 
 def claim_no_annealing(means: pd.DataFrame) -> dict[str, Any]:
@@ -575,8 +586,7 @@ def claim_lowest_ppl(means: pd.DataFrame) -> dict[str, Any]:
     DELLA's own variants, such as "DELLA identity-init", are not compared).
     Every row of one corpus has the same sentences and token counts, so `ppl` and `ppl_code` rank them alike."""
     m = _by_model(means)
-    others = [r for r in m.index if not pd.isna(m.at[r, "ppl"])
-              and (r not in ROW_SPECS or row_spec(r).injection != "della")]          # not DELLA nor its variants
+    others = [r for r in m.index if not pd.isna(m.at[r, "ppl"]) and not _is_della(r)]  # not DELLA nor its variants
     if "DELLA" not in m.index or not others:
         raise ClaimNotChecked(f"claim_lowest_ppl needs DELLA and another row; got {list(m.index)}")
     ppl = {r: float(m.at[r, "ppl"]) for r in ["DELLA", *others]}
@@ -755,7 +765,7 @@ def notebook_profile(notebook: str, profile: str, params: dict[str, Any], *, dry
     which = NOTEBOOKS[notebook]
     table = which if isinstance(which, int) else 4                 # the figures: Table 4's corpus (Yelp)
     params = dict(params)
-    if profile == "paper" and params.get("datasets") is None:
+    if profile == "paper" and not params.get("datasets"):
         params["datasets"] = TABLE_DATASETS[table]
     P = resolve_profile(PROFILES, profile, device=device, **params)
     if which == "figure3":
