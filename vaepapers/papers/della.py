@@ -218,7 +218,8 @@ def cost(profile: DELLAProfile) -> str:
     scale = {d: sentences[d] / TRAIN_SENTENCES[d] * params / HUB_PARAMS["gpt2"] if sentences[d] else 0
              for d in P.datasets}
     gpu = sum(GPU_HOURS.get(d, 0) * scale[d] for d in P.datasets) * len(P.rows) * len(P.seeds)
-    tokens = sum(1.3 * WORDS_PER_SENTENCE.get(d, 0) * sentences[d] for d in P.datasets) * P.epochs * n / len(P.datasets)
+    words = sum(WORDS_PER_SENTENCE.get(d, 0) * sentences[d] for d in P.datasets)
+    tokens = 1.3 * words * P.epochs * len(P.rows) * len(P.seeds)      # ≈ 1.3 BPE tokens a word
     hours = tokens * 6 * 2 * params / CPU_FLOPS / 3600        # ~6 FLOP per parameter and token, two passes
     models = f"{n} model{'s' if n != 1 else ''}"
     return (f"This run fine-tunes {models} of a {params / 1e6:,.0f}M-parameter GPT-2 for {P.epochs} epochs each; "
